@@ -1,0 +1,49 @@
+"""Installs basicsr-lfdn: the LMFN / LFDN networks as a BasicSR plugin."""
+
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+ROOT = Path(__file__).parent
+
+setup(
+    name='basicsr-lfdn',
+    version='0.1.0',
+    description='LMFN (ICIP 2021) and LFDN (Sensors 2021) deblurring/deraining networks for BasicSR',
+    long_description=(ROOT / 'README.md').read_text(encoding='utf-8'),
+    long_description_content_type='text/markdown',
+    python_requires='>=3.9',
+    packages=find_packages(include=['basicsr_lfdn', 'basicsr_lfdn.*', 'datasets_prep', 'datasets_prep.*']),
+    include_package_data=True,
+    install_requires=[
+        'torch>=2.1',
+        'torchvision>=0.16',
+        # compat.py adapts exactly this release line to current torchvision.
+        'basicsr>=1.4.2,<1.5',
+        'mmengine>=0.10',
+        'lmdb',
+        'opencv-python',
+        'einops',
+        'numpy',
+        'pyyaml',
+        'tqdm',
+        'scikit-image',
+        'tensorboard',
+    ],
+    extras_require={
+        'export': ['onnx', 'onnxruntime'],
+        'plot': ['matplotlib'],
+        'test': ['pytest', 'ruff', 'onnx', 'onnxruntime', 'matplotlib'],
+    },
+    entry_points={
+        'console_scripts': [
+            'lfdn-train = basicsr_lfdn.train:main',
+            'lfdn-test = basicsr_lfdn.test:main',
+            'lfdn-prep = datasets_prep.cli:main',
+            'lfdn-restore = basicsr_lfdn.inference.restore:main',
+            'lfdn-export = basicsr_lfdn.inference.export:main',
+            'lfdn-benchmark = basicsr_lfdn.benchmark:main',
+            'lfdn-complexity = basicsr_lfdn.archs.complexity:main',
+        ],
+    },
+)

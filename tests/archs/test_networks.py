@@ -1,0 +1,124 @@
+"""LMFN and LFDN as BasicSR networks: registry, shapes, sizes, learnable scales, checkpoints, autocast."""
+
+import io
+
+import pytest
+import torch
+from basicsr.archs import build_network
+from basicsr.utils.registry import ARCH_REGISTRY
+
+import basicsr_lfdn  # noqa: F401  (registers the networks)
+from basicsr_lfdn.archs.complexity import ABLATION_ROWS, count_params
+
+UNIQUE_ROW_NETWORKS = list({repr(sorted(row.network.items())): row.network for row in ABLATION_ROWS}.values())
+TINY = {'num_feat': 8, 'encoder_feat': 8}
+
+
+def test_both_networks_are_registered():
+    assert ARCH_REGISTRY.get('LFDN').__name__ == 'LFDN'
+    assert ARCH_REGISTRY.get('LMFN').__name__ == 'LMFN'
+
+
+@pytest.mark.parametrize('network', UNIQUE_ROW_NETWORKS, ids=lambda n: ','.join(f'{k}={v}' for k, v in n.items()))
+def test_every_paper_row_builds_from_a_dict_and_keeps_odd_shapes(network):
+    net = build_network(dict(network, **TINY)).eval()
+    with torch.no_grad():
+        x = torch.rand(1, 3, 123, 457)
+        assert net(x).shape == x.shape
+
+
+@pytest.mark.parametrize('arch', ['LFDN', 'LMFN'])
+@pytest.mark.parametrize('shape', [(2, 3, 37, 50), (1, 3, 1, 1), (1, 3, 16, 16), (3, 3, 64, 17)])
+def test_output_shape_equals_input_shape(arch, shape):
+    net = build_network({'type': arch, 'num_blocks': 2, **TINY}).eval()
+    with torch.no_grad():
+        assert net(torch.rand(shape)).shape == shape
+
+
+def test_batch_items_are_independent():
+    """The FDNB normalization is per instance, so a sample's output does not depend on its batch mates."""
+    net = build_network({'type': 'LFDN', 'num_blocks': 2, **TINY}).eval()
+    x = torch.rand(2, 3, 40, 40)
+    with torch.no_grad():
+        torch.testing.assert_close(net(x)[1:], net(x[1:]), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize('arch, target', [('LMFN', 1.25e6), ('LFDN', 1.55e6)])
+def test_parameter_count_within_3_percent_of_the_paper(arch, target):
+    params = count_params(build_network({'type': arch}))
+    assert abs(params - target) / target <= 0.03, params
+
+
+def test_lfdn_block_series_follows_table_9():
+    """1.46 / 1.49 / 1.52 / 1.55 / 1.58 / 1.61M for 1–6 FDNBs: ≈0.03M per block, each within 3%."""
+    published = [1.46e6, 1.49e6, 1.52e6, 1.55e6, 1.58e6, 1.61e6]
+    counts = [count_params(build_network({'type': 'LFDN', 'num_blocks': n})) for n in range(1, 7)]
+    steps = [later - earlier for earlier, later in zip(counts, counts[1:])]
+    assert all(25_000 <= step <= 35_000 for step in steps), steps
+    assert all(abs(c - p) / p <= 0.03 for c, p in zip(counts, published)), counts
+
+
+@pytest.mark.parametrize('arch', ['LFDN', 'LMFN'])
+def test_gradients_reach_theta_and_alpha(arch):
+    net = build_network({'type': arch, 'num_blocks': 2, **TINY})
+    net(torch.rand(1, 3, 64, 64)).square().mean().backward()
+    assert net.alfm.theta.grad.abs().item() > 0
+    assert net.acfm.alpha.grad.abs().item() > 0
+    assert set(net.fusion_scalars()) == {'theta', 'alpha'}
+
+
+def test_fixed_theta_and_alpha_survive_an_optimizer_step():
+    net = build_network({'type': 'LFDN', 'num_blocks': 2, 'theta': -0.0015, 'alpha': 0.1724, **TINY})
+    trainable = [p for p in net.parameters() if p.requires_grad]
+    optimizer = torch.optim.Adam(trainable, lr=0.1, weight_decay=1e-4)
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    net(torch.rand(1, 3, 64, 64)).square().mean().backward()
+    optimizer.step()
+    assert net.alfm.theta.item() == pytest.approx(-0.0015)
+    assert net.acfm.alpha.item() == pytest.approx(0.1724)
+    assert not torch.equal(before['head.weight'], net.head.weight)
+
+
+def test_concat_ablation_has_no_attention_scalars():
+    assert build_network({'type': 'LFDN', 'fusion': 'concat', **TINY}).fusion_scalars() == {}
+
+
+@pytest.mark.parametrize('arch', ['LFDN', 'LMFN'])
+def test_state_dict_round_trips_with_weights_only(arch):
+    source = build_network({'type': arch, 'num_blocks': 2, 'theta': 0.5, **TINY}).eval()
+    buffer = io.BytesIO()
+    torch.save({'params': source.state_dict()}, buffer)
+    buffer.seek(0)
+    loaded = torch.load(buffer, weights_only=True)['params']
+    target = build_network({'type': arch, 'num_blocks': 2, **TINY}).eval()
+    target.load_state_dict(loaded)
+    x = torch.rand(1, 3, 48, 48)
+    with torch.no_grad():
+        torch.testing.assert_close(target(x), source(x))
+
+
+@pytest.mark.parametrize('arch', ['LFDN', 'LMFN'])
+def test_bf16_autocast_is_close_to_fp32(arch):
+    torch.manual_seed(0)
+    net = build_network({'type': arch, 'num_blocks': 2, 'theta': 0.01, 'alpha': 0.2}).eval()
+    x = torch.rand(1, 3, 64, 96)
+    with torch.no_grad():
+        reference = net(x)
+        with torch.autocast('cpu', dtype=torch.bfloat16):
+            low = net(x)
+    error = (low.float() - reference).abs()
+    assert torch.isfinite(low).all()
+    assert error.max() > 0, 'autocast did not run anything in bf16'
+    assert error.mean() < 0.02
+
+
+def test_mismatched_channels_with_global_residual_is_a_clear_error():
+    with pytest.raises(ValueError, match='global_residual needs in_channels == out_channels'):
+        build_network({'type': 'LFDN', 'in_channels': 1, 'out_channels': 3})
+
+
+def test_unknown_option_values_name_the_option():
+    with pytest.raises(ValueError, match="encoder must be 'mshf' or 'strided'"):
+        build_network({'type': 'LFDN', 'encoder': 'unet'})
+    with pytest.raises(ValueError, match="fusion must be 'attention' or 'concat'"):
+        build_network({'type': 'LMFN', 'fusion': 'sum'})

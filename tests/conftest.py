@@ -1,0 +1,3 @@
+"""Imports the plugin before any test module imports BasicSR (see basicsr_lfdn/compat.py)."""
+
+import basicsr_lfdn  # noqa: F401
