@@ -1,0 +1,211 @@
+"""Synthetic degradations for training from clean images only: camera-shake blur + sensor noise, rain.
+
+All functions take and return H×W×3 float32 images in [0, 1] (any channel order) and draw every
+random number from the ``numpy.random.Generator`` they are given, so one seed gives one result:
+:func:`rng_for` derives the generator of a dataset index from a seed.
+
+* Blur: a camera-shake trajectory (a random walk with inertia, a pull back to the start and rare
+  jerks, in the spirit of Boracchi & Foi 2012) is rasterised into a kernel, the image is convolved
+  with it, then Poisson-Gaussian sensor noise (shot noise grows with brightness, read noise does not)
+  is added.
+* Rain: one or more streak layers; each scatters drops with a random density, smears them along a
+  line of random length and angle, softens the streak width and is screen-blended onto the image
+  with a random brightness.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import cv2
+import numpy as np
+
+
+@dataclass(frozen=True)
+class BlurConfig:
+    """Ranges of the camera-shake blur; each image draws its values uniformly from them.
+
+    Args:
+        kernel_size: odd side of the blur kernel; the trajectory extent stays below it.
+        length_range: extent of the camera path in pixels (kernel support diameter).
+        shake_range: strength of random acceleration, 0 = smooth sweep, 1 = jittery path.
+        read_noise_range: standard deviation of signal-independent noise.
+        shot_noise_range: scale of signal-dependent noise (variance = scale * intensity).
+    """
+
+    kernel_size: int = 31
+    length_range: tuple[float, float] = (5.0, 25.0)
+    shake_range: tuple[float, float] = (0.0, 1.0)
+    read_noise_range: tuple[float, float] = (0.0, 0.01)
+    shot_noise_range: tuple[float, float] = (0.0, 0.0005)
+
+
+@dataclass(frozen=True)
+class RainConfig:
+    """Ranges of the rain streak layers.
+
+    Args:
+        layers_range: number of streak layers (inclusive), e.g. Rain100H mixes several directions.
+        angle_range: streak angle from vertical in degrees, shared by all layers up to ``angle_jitter``.
+        angle_jitter: per-layer deviation from the image's angle in degrees.
+        density_range: fraction of pixels that start a streak.
+        length_range: streak length in pixels.
+        width_range: Gaussian sigma across the streak in pixels.
+        brightness_range: peak intensity added by a streak.
+    """
+
+    layers_range: tuple[int, int] = (1, 3)
+    angle_range: tuple[float, float] = (-30.0, 30.0)
+    angle_jitter: float = 8.0
+    density_range: tuple[float, float] = (0.001, 0.006)
+    length_range: tuple[float, float] = (10.0, 35.0)
+    width_range: tuple[float, float] = (0.3, 1.0)
+    brightness_range: tuple[float, float] = (0.4, 0.8)
+
+
+def rng_for(seed: int | None, index: int) -> np.random.Generator:
+    """Generator for one dataset item: fixed by (seed, index) when a seed is given, fresh otherwise."""
+    return np.random.default_rng(None if seed is None else [seed, index])
+
+
+def config_from_dict(kind: str, options: dict[str, Any] | None) -> BlurConfig | RainConfig:
+    """Build the config of ``kind`` ('blur' or 'rain') from an option dict, rejecting unknown keys."""
+    config_class = {'blur': BlurConfig, 'rain': RainConfig}.get(kind)
+    if config_class is None:
+        raise ValueError(f"degradation must be 'blur' or 'rain', got {kind!r}")
+    options = dict(options or {})
+    known = {field.name for field in fields(config_class)}
+    unknown = set(options) - known
+    if unknown:
+        raise ValueError(f'unknown {kind} degradation options {sorted(unknown)}; known: {sorted(known)}')
+    converted = {key: tuple(value) if isinstance(value, list) else value for key, value in options.items()}
+    return config_class(**converted)
+
+
+def camera_shake_kernel(rng: np.random.Generator, kernel_size: int, length: float, shake: float) -> np.ndarray:
+    """Rasterise a random camera trajectory into a normalised blur kernel.
+
+    Args:
+        rng: random source.
+        kernel_size: odd kernel side K.
+        length: largest extent of the trajectory in pixels (clipped to K - 2).
+        shake: 0..1, weight of random acceleration against the smooth initial velocity.
+
+    Returns:
+        K×K float32 kernel, non-negative, summing to 1.
+    """
+    if kernel_size % 2 == 0 or kernel_size < 3:
+        raise ValueError(f'kernel_size must be odd and >= 3, got {kernel_size}')
+    steps = 64
+    velocity = np.exp(1j * rng.uniform(0, 2 * np.pi))
+    position = 0j
+    path = [position]
+    for _ in range(steps):
+        acceleration = (rng.normal() + 1j * rng.normal()) * shake * 0.4 - 0.02 * position
+        if rng.random() < 0.05 * shake:
+            acceleration += 2.0 * np.exp(1j * rng.uniform(0, 2 * np.pi))
+        velocity = velocity + acceleration
+        velocity /= max(abs(velocity), 1e-6)
+        position = position + velocity
+        path.append(position)
+    points = np.array(path)
+    points -= (points.real.max() + points.real.min()) / 2 + 1j * (points.imag.max() + points.imag.min()) / 2
+    extent = max(np.ptp(points.real), np.ptp(points.imag), 1e-6)
+    points *= min(length, kernel_size - 2) / extent
+
+    dense = np.interp(np.linspace(0, len(points) - 1, 16 * len(points)), np.arange(len(points)), points.real)
+    dense = dense + 1j * np.interp(
+        np.linspace(0, len(points) - 1, 16 * len(points)), np.arange(len(points)), points.imag
+    )
+    center = kernel_size // 2
+    x, y = dense.real + center, dense.imag + center
+    x0, y0 = np.floor(x).astype(int), np.floor(y).astype(int)
+    fx, fy = x - x0, y - y0
+    kernel = np.zeros((kernel_size, kernel_size), np.float64)
+    for dx, dy, weight in ((0, 0, (1 - fx) * (1 - fy)), (1, 0, fx * (1 - fy)), (0, 1, (1 - fx) * fy), (1, 1, fx * fy)):
+        np.add.at(kernel, (np.clip(y0 + dy, 0, kernel_size - 1), np.clip(x0 + dx, 0, kernel_size - 1)), weight)
+    return (kernel / kernel.sum()).astype(np.float32)
+
+
+def add_sensor_noise(img: np.ndarray, rng: np.random.Generator, read_sigma: float, shot_scale: float) -> np.ndarray:
+    """Poisson-Gaussian noise approximated as Gaussian with variance ``shot_scale * img + read_sigma²``."""
+    std = np.sqrt(np.clip(img, 0, 1) * shot_scale + read_sigma**2)
+    return np.clip(img + std * rng.standard_normal(img.shape, dtype=np.float32), 0, 1).astype(np.float32)
+
+
+def blur_and_noise(img: np.ndarray, rng: np.random.Generator, config: BlurConfig | None = None) -> np.ndarray:
+    """Camera-shake blur then sensor noise; H×W×C float32 [0, 1] in and out."""
+    config = config or BlurConfig()
+    kernel = camera_shake_kernel(
+        rng, config.kernel_size, rng.uniform(*config.length_range), rng.uniform(*config.shake_range)
+    )
+    blurred = cv2.filter2D(img.astype(np.float32), -1, kernel, borderType=cv2.BORDER_REFLECT_101)
+    return add_sensor_noise(blurred, rng, rng.uniform(*config.read_noise_range), rng.uniform(*config.shot_noise_range))
+
+
+def streak_kernel(length: float, angle_deg: float, width: float) -> np.ndarray:
+    """A soft line of ``length`` pixels at ``angle_deg`` from vertical, peak value 1 (float32 K×K)."""
+    size = int(np.ceil(length)) | 1
+    size += 2 * int(np.ceil(3 * width))
+    center = (size - 1) / 2
+    half = length / 2
+    angle = np.deg2rad(angle_deg)
+    dx, dy = np.sin(angle) * half, np.cos(angle) * half
+    kernel = np.zeros((size, size), np.float32)
+    shift = 4
+    scale = 1 << shift
+    cv2.line(
+        kernel,
+        (round((center - dx) * scale), round((center - dy) * scale)),
+        (round((center + dx) * scale), round((center + dy) * scale)),
+        1.0,
+        thickness=1,
+        lineType=cv2.LINE_AA,
+        shift=shift,
+    )
+    kernel = cv2.GaussianBlur(kernel, (0, 0), width)
+    return kernel / max(float(kernel.max()), 1e-6)
+
+
+def rain_layer(
+    height: int, width: int, rng: np.random.Generator, angle: float, density: float, length: float, streak_width: float
+) -> np.ndarray:
+    """One streak layer, H×W float32 in [0, 1]: random drops smeared along the streak direction."""
+    drops = (rng.random((height, width)) < density).astype(np.float32)
+    drops *= rng.uniform(0.5, 1.0, size=(height, width)).astype(np.float32)
+    streaks = cv2.filter2D(drops, -1, streak_kernel(length, angle, streak_width), borderType=cv2.BORDER_CONSTANT)
+    return np.clip(streaks, 0, 1)
+
+
+def add_rain(img: np.ndarray, rng: np.random.Generator, config: RainConfig | None = None) -> np.ndarray:
+    """Screen-blend 1..N streak layers onto ``img`` (H×W×C float32 [0, 1] in and out)."""
+    config = config or RainConfig()
+    height, width = img.shape[:2]
+    base_angle = rng.uniform(*config.angle_range)
+    rain = np.zeros((height, width), np.float32)
+    for _ in range(int(rng.integers(config.layers_range[0], config.layers_range[1] + 1))):
+        layer = rain_layer(
+            height,
+            width,
+            rng,
+            base_angle + rng.uniform(-config.angle_jitter, config.angle_jitter),
+            rng.uniform(*config.density_range),
+            rng.uniform(*config.length_range),
+            rng.uniform(*config.width_range),
+        )
+        rain = 1 - (1 - rain) * (1 - layer * rng.uniform(*config.brightness_range))
+    rain = rain[..., None] if img.ndim == 3 else rain
+    return (1 - (1 - img.astype(np.float32)) * (1 - rain)).astype(np.float32)
+
+
+def degrade(
+    img: np.ndarray, kind: str, rng: np.random.Generator, config: BlurConfig | RainConfig | None = None
+) -> np.ndarray:
+    """Apply the ``kind`` degradation ('blur' = shake blur + noise, 'rain' = streaks) to a clean image."""
+    config = config or config_from_dict(kind, None)
+    if kind == 'blur' and isinstance(config, BlurConfig):
+        return blur_and_noise(img, rng, config)
+    if kind == 'rain' and isinstance(config, RainConfig):
+        return add_rain(img, rng, config)
+    raise ValueError(f'degradation {kind!r} does not match the config {type(config).__name__}')

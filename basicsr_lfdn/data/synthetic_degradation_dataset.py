@@ -1,0 +1,99 @@
+"""Training pairs made on the fly from clean images: camera-shake blur + noise, or rain streaks."""
+
+from __future__ import annotations
+
+import os.path as osp
+import random
+
+from basicsr.data.data_util import paths_from_lmdb
+from basicsr.utils import FileClient, img2tensor
+from basicsr.utils.registry import DATASET_REGISTRY
+from torch.utils import data
+
+from basicsr_lfdn.data.data_util import as_path_list, image_files, pad_to_min_size, read_image, train_crop_and_augment
+from basicsr_lfdn.data.degradations import BlurConfig, config_from_dict, degrade, rng_for
+
+
+@DATASET_REGISTRY.register()
+class SyntheticDegradationDataset(data.Dataset):
+    """Clean images degraded by :mod:`basicsr_lfdn.data.degradations` when an item is read.
+
+    Args:
+        opt (dict): BasicSR dataset options:
+            dataroot_gt (str | list[str]): folders (or ``.lmdb`` folders) of clean images.
+            meta_info_file (str | list[str] | None): one per root, first column = image name.
+            io_backend (dict): ``{type: disk}`` or ``{type: lmdb}``.
+            degradation (str): 'blur' or 'rain'.
+            degradation_opt (dict): overrides of :class:`BlurConfig` / :class:`RainConfig` fields.
+            seed (int | None): with a seed, item i is always degraded the same way (validation
+                sets); without, every read draws a new degradation.
+            phase, gt_size, use_hflip, use_rot, pad_if_smaller: as in PairedRestorationDataset.
+
+    Items: ``{'lq': 3×H×W, 'gt': 3×H×W (float32 RGB in [0, 1]), 'lq_path': str, 'gt_path': str}``;
+    ``lq_path`` is the clean image's path (there is no degraded file).
+    """
+
+    def __init__(self, opt: dict) -> None:
+        super().__init__()
+        self.opt = opt
+        self.kind = opt['degradation']
+        self.config = config_from_dict(self.kind, opt.get('degradation_opt'))
+        self.seed = opt.get('seed')
+        self.file_client: FileClient | None = None
+        self.io_backend_opt = dict(opt['io_backend'])
+        roots = as_path_list(opt['dataroot_gt'], 'dataroot_gt')
+        meta_option = opt.get('meta_info_file')
+        meta_files = as_path_list(meta_option, 'meta_info_file') if meta_option else [None] * len(roots)
+        if len(meta_files) != len(roots):
+            raise ValueError(f'meta_info_file needs one file per root ({len(roots)}), got {len(meta_files)}')
+
+        self.paths: list[tuple[str, str]] = []
+        if self.io_backend_opt['type'] == 'lmdb':
+            client_keys = [f'gt{index}' for index in range(len(roots))]
+            for root, client in zip(roots, client_keys):
+                self.paths += [(key, client) for key in paths_from_lmdb(root)]
+            self.io_backend_opt.update(db_paths=roots, client_keys=client_keys)
+        else:
+            for root, meta_file in zip(roots, meta_files):
+                if meta_file is None:
+                    names = image_files(root)
+                else:
+                    with open(meta_file, encoding='utf-8') as handle:
+                        names = [line.split()[0] for line in handle if line.strip()]
+                self.paths += [(osp.join(root, name), 'gt') for name in names]
+        if not self.paths:
+            raise ValueError(f'no clean images found in {roots}')
+
+    def __getitem__(self, index: int) -> dict:
+        if self.file_client is None:
+            backend = dict(self.io_backend_opt)
+            self.file_client = FileClient(backend.pop('type'), **backend)
+        gt_path, client = self.paths[index]
+        img_gt = read_image(self.file_client, gt_path, client)
+        rng = rng_for(self.seed, index)
+        if self.opt['phase'] == 'train':
+            img_gt = self._crop_with_margin(img_gt, gt_path)
+        img_lq = degrade(img_gt, self.kind, rng, self.config)
+        if self.opt['phase'] == 'train':
+            img_gt, img_lq = train_crop_and_augment(img_gt, img_lq, self.opt, gt_path)
+        img_gt, img_lq = img2tensor([img_gt, img_lq], bgr2rgb=True, float32=True)
+        return {'lq': img_lq, 'gt': img_gt, 'lq_path': gt_path, 'gt_path': gt_path}
+
+    def _crop_with_margin(self, img_gt, gt_path: str):
+        """Cut a window of gt_size plus the blur radius on each side before degrading (H×W×3).
+
+        Degrading the whole image would waste time on pixels the patch never uses; the margin gives
+        the blur real image content around the patch instead of reflected borders.
+        """
+        gt_size = self.opt.get('gt_size')
+        if not gt_size:
+            raise ValueError('train phase needs the option gt_size (patch size)')
+        (img_gt,) = pad_to_min_size([img_gt], gt_size, gt_path, self.opt.get('pad_if_smaller', False))
+        margin = self.config.kernel_size // 2 if isinstance(self.config, BlurConfig) else 0
+        height, width = img_gt.shape[:2]
+        window_h, window_w = min(height, gt_size + 2 * margin), min(width, gt_size + 2 * margin)
+        top, left = random.randint(0, height - window_h), random.randint(0, width - window_w)
+        return img_gt[top : top + window_h, left : left + window_w]
+
+    def __len__(self) -> int:
+        return len(self.paths)
