@@ -29,10 +29,14 @@ class MSHFStyle(TypedDict):
 def pad_to_multiple(x: Tensor, multiple: int, min_size: int) -> Tensor:
     """Pad B×C×H×W at the bottom/right to multiples of ``multiple`` and at least ``min_size``.
 
-    Reflection keeps image statistics at the border; inputs too small to reflect fall back
-    to edge replication.
+    Reflection keeps image statistics at the border. The common case (both sides at least
+    ``max(multiple, min_size)``) keeps the pad amounts as tensor-size arithmetic, so traced
+    and exported graphs (ONNX, TorchScript) stay valid for other sizes; smaller inputs take a
+    Python branch that may need edge replication.
     """
     height, width = x.shape[-2:]
+    if height >= max(multiple, min_size) and width >= max(multiple, min_size):
+        return F.pad(x, (0, (-width) % multiple, 0, (-height) % multiple), mode='reflect')
     target_h = -(-max(height, min_size) // multiple) * multiple
     target_w = -(-max(width, min_size) // multiple) * multiple
     pad_h, pad_w = target_h - height, target_w - width

@@ -11,10 +11,11 @@ def scale_parameter(value: float | None) -> nn.Parameter:
     """A scalar scale: learnable from 0 when ``value`` is None, else fixed to ``value`` and frozen.
 
     Fixed scales are the θ / α rows of Sensors Tables 7 and 8. They stay parameters (with
-    ``requires_grad=False``) so that checkpoints of learned and fixed variants share keys.
+    ``requires_grad=False``) so that checkpoints of learned and fixed variants share keys. They
+    are 0-dimensional so that multiplying a bf16/fp16 activation keeps its dtype.
     """
     initial = 0.0 if value is None else float(value)
-    return nn.Parameter(torch.tensor([initial]), requires_grad=value is None)
+    return nn.Parameter(torch.tensor(initial), requires_grad=value is None)
 
 
 class ALFM(nn.Module):

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from basicsr_lfdn.archs.complexity import count_params
-from basicsr_lfdn.archs.distillation import FDNB, RFDB, CCALayer, ConvBlock, build_block
+from basicsr_lfdn.archs.distillation import FDNB, RFDB, CCALayer, ConvBlock, build_block, build_norm
 
 
 @pytest.mark.parametrize(
@@ -40,3 +40,15 @@ def test_cca_weights_channels_by_contrast():
 def test_unknown_block_is_a_clear_error():
     with pytest.raises(ValueError, match="block must be one of 'fdnb', 'rfdb', 'conv'"):
         build_block('transformer', 8, 'instance')
+
+
+def test_instance_norm_is_per_sample_per_channel_normalization():
+    torch.manual_seed(0)
+    norm = build_norm('instance', 6)
+    reference = torch.nn.InstanceNorm2d(6, affine=True)
+    with torch.no_grad():
+        for module in (norm, reference):
+            module.weight.copy_(torch.linspace(0.5, 2.0, 6))
+            module.bias.copy_(torch.linspace(-1.0, 1.0, 6))
+    x = torch.randn(3, 6, 9, 11) * 4 + 2
+    torch.testing.assert_close(norm(x), reference(x), rtol=1e-4, atol=1e-5)

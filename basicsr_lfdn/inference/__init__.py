@@ -1,0 +1,1 @@
+"""Inference paths for users: ``lfdn-restore`` (images in, restored images out) and ``lfdn-export``."""
