@@ -113,8 +113,9 @@ def test_tiled_output_equals_whole_image_output_for_a_local_network(local_checkp
     image = torch.rand(1, 3, 70, 90, generator=torch.Generator().manual_seed(0))
 
     whole = predict(image)
-    tiled = tiled_forward(predict, image, tile=32, overlap=16)
+    # Five stacked 3×3 convs: a receptive radius of 5 px, within the quarter-overlap (6 px) that
+    # the blend discards at shared tile edges, so the two passes agree to rounding.
+    tiled = tiled_forward(predict, image, tile=40, overlap=24)
 
     assert tiled.shape == whole.shape
-    assert (tiled - whole).abs().max() < 1e-2
-    assert (tiled - whole).abs().mean() < 1e-3
+    torch.testing.assert_close(tiled, whole, rtol=1e-5, atol=1e-5)
