@@ -39,6 +39,8 @@ from pathlib import Path
 
 import yaml
 
+from basicsr_lfdn.inference.runtime import parse_size
+
 RESULT_PREFIX = 'BENCHMARK_RESULT '
 
 CSV_FIELDS = [
@@ -316,15 +318,6 @@ def ablation_networks() -> list[tuple[str, dict, None]]:
     return entries
 
 
-def _size(text: str) -> tuple[int, int]:
-    """``'WxH'`` → ``(height, width)``."""
-    try:
-        width, height = (int(part) for part in text.lower().split('x'))
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f'expected WIDTHxHEIGHT, got {text!r}') from error
-    return height, width
-
-
 def _fmt(value, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return '-'
@@ -382,7 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='lfdn-benchmark', description=__doc__.split('\n\n')[0])
     parser.add_argument('--network', nargs='+', default=['LMFN', 'LFDN'], help='names, YAML/JSON files or dicts, .pth')
     parser.add_argument('--ablations', action='store_true', help='add every network row of both papers')
-    parser.add_argument('--size', nargs='+', type=_size, default=[(720, 1280)], help='WxH sizes (default 1280x720)')
+    parser.add_argument('--size', nargs='+', type=parse_size, default=[(720, 1280)], help='WxH sizes (1280x720)')
     parser.add_argument('--device', nargs='+', default=['cpu'], help='cpu and/or cuda')
     parser.add_argument('--precision', nargs='+', default=['fp32'], choices=['fp32', 'bf16', 'fp16'])
     parser.add_argument('--channels-last', action='store_true', help='channels_last input and weights')

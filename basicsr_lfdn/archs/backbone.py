@@ -61,7 +61,8 @@ class FusionDistillationNet(nn.Module):
         num_feat: C of the distillation blocks (50 in both papers).
         encoder_feat: encoder width (64 in both papers).
         num_blocks: N, the number of distillation blocks (4 in both papers; Tables 4 / 9: 1–6).
-        block: 'fdnb' (Sensors), 'rfdb' (ICIP) or 'conv' (residual conv block ablation).
+        block: 'fdnb' (Sensors), 'rfdb' (ICIP) or 'conv' (residual conv block ablation);
+            None takes the paper's block (``default_block``).
         encoder: 'mshf' or 'strided' (the "without MSHF" ablation).
         fusion: 'attention' (ALFM + ACFM) or 'concat'.
         theta: None (learned, init 0) or a fixed ALFM θ (Sensors Table 7).
@@ -70,30 +71,33 @@ class FusionDistillationNet(nn.Module):
         global_residual: add the input image to the output. The papers do not say; predicting
             the residual is what restoration networks of the same family do and it makes
             short trainings converge much faster.
-        mshf_style: ICIP or Sensors flavour of the MSHF encoder.
-        decoder: 'shuffle' (ICIP: 3×3 conv to 16·out + pixel-shuffle ×4) or 'progressive'
-            (Sensors: residual conv block, two pixel-shuffle ×2 stages, 3×3 conv to out).
+
+    Class attributes (what each paper fixes): ``default_block``; ``mshf_style``, the ICIP or
+    Sensors flavour of the MSHF encoder; ``decoder_kind``, 'shuffle' (ICIP: 3×3 conv to
+    16·out + pixel-shuffle ×4) or 'progressive' (Sensors: residual conv block, two
+    pixel-shuffle ×2 stages, 3×3 conv to out).
     """
 
     size_multiple = 16
+    # What a paper fixes; set by each registered subclass.
+    default_block: BlockKind
+    mshf_style: MSHFStyle
+    decoder_kind: DecoderKind
 
     def __init__(
         self,
-        *,
-        in_channels: int,
-        out_channels: int,
-        num_feat: int,
-        encoder_feat: int,
-        num_blocks: int,
-        block: BlockKind,
-        encoder: EncoderKind,
-        fusion: FusionKind,
-        theta: float | None,
-        alpha: float | None,
-        norm: NormKind,
-        global_residual: bool,
-        mshf_style: MSHFStyle,
-        decoder: DecoderKind,
+        in_channels: int = 3,
+        out_channels: int = 3,
+        num_feat: int = 50,
+        encoder_feat: int = 64,
+        num_blocks: int = 4,
+        block: BlockKind | None = None,
+        encoder: EncoderKind = 'mshf',
+        fusion: FusionKind = 'attention',
+        theta: float | None = None,
+        alpha: float | None = None,
+        norm: NormKind = 'instance',
+        global_residual: bool = True,
     ) -> None:
         super().__init__()
         if num_blocks < 1:
@@ -103,13 +107,14 @@ class FusionDistillationNet(nn.Module):
         self.global_residual = global_residual
 
         if encoder == 'mshf':
-            self.encoder = MSHF(in_channels, encoder_feat, **mshf_style)
+            self.encoder = MSHF(in_channels, encoder_feat, **self.mshf_style)
         elif encoder == 'strided':
             self.encoder = StridedEncoder(in_channels, encoder_feat)
         else:
             raise ValueError(f"encoder must be 'mshf' or 'strided', got {encoder!r}")
         self.head = nn.Conv2d(encoder_feat, num_feat, 3, 1, 1)
 
+        block = block or self.default_block
         self.blocks = nn.ModuleList(build_block(block, num_feat, norm) for _ in range(num_blocks))
         self.min_input_size = 4 * self.blocks[0].min_size
 
@@ -124,14 +129,14 @@ class FusionDistillationNet(nn.Module):
         self.layer_fuse = nn.Conv2d(num_blocks * num_feat, num_feat, 1)
         self.fuse = nn.Conv2d(2 * num_feat, num_feat, 3, 1, 1)
 
-        if decoder == 'shuffle':
+        if self.decoder_kind == 'shuffle':
             self.decoder = nn.Sequential(nn.Conv2d(num_feat, 16 * out_channels, 3, 1, 1), nn.PixelShuffle(4))
-        elif decoder == 'progressive':
+        elif self.decoder_kind == 'progressive':
             self.decoder = nn.Sequential(
                 ResidualBlockNoBN(num_feat), Upsample(4, num_feat), nn.Conv2d(num_feat, out_channels, 3, 1, 1)
             )
         else:
-            raise ValueError(f"decoder must be 'shuffle' or 'progressive', got {decoder!r}")
+            raise ValueError(f"decoder_kind must be 'shuffle' or 'progressive', got {self.decoder_kind!r}")
 
     def forward(self, x: Tensor) -> Tensor:
         height, width = x.shape[-2:]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from basicsr.utils.registry import ARCH_REGISTRY
 
-from basicsr_lfdn.archs.backbone import EncoderKind, FusionDistillationNet, FusionKind
-from basicsr_lfdn.archs.distillation import BlockKind, NormKind
+from basicsr_lfdn.archs.backbone import FusionDistillationNet, MSHFStyle
 
 
 @ARCH_REGISTRY.register()
@@ -17,34 +16,6 @@ class LMFN(FusionDistillationNet):
     The ICIP ablations (Tables 3–4) are arguments; see ``FusionDistillationNet``.
     """
 
-    def __init__(
-        self,
-        in_channels: int = 3,
-        out_channels: int = 3,
-        num_feat: int = 50,
-        encoder_feat: int = 64,
-        num_blocks: int = 4,
-        block: BlockKind = 'rfdb',
-        encoder: EncoderKind = 'mshf',
-        fusion: FusionKind = 'attention',
-        theta: float | None = None,
-        alpha: float | None = None,
-        norm: NormKind = 'instance',
-        global_residual: bool = True,
-    ) -> None:
-        super().__init__(
-            in_channels=in_channels,
-            out_channels=out_channels,
-            num_feat=num_feat,
-            encoder_feat=encoder_feat,
-            num_blocks=num_blocks,
-            block=block,
-            encoder=encoder,
-            fusion=fusion,
-            theta=theta,
-            alpha=alpha,
-            norm=norm,
-            global_residual=global_residual,
-            mshf_style={'downblock': 'stride', 'upsample': 'bilinear', 'num_out_blocks': 2},
-            decoder='shuffle',
-        )
+    default_block = 'rfdb'
+    mshf_style: MSHFStyle = {'downblock': 'stride', 'upsample': 'bilinear', 'num_out_blocks': 2}
+    decoder_kind = 'shuffle'

@@ -26,6 +26,7 @@ import torch
 from torch import Tensor, nn
 
 from basicsr_lfdn.inference.restore import load_network_options
+from basicsr_lfdn.inference.runtime import parse_size
 from basicsr_lfdn.utils.checkpoint import build_network_from_checkpoint
 
 
@@ -87,15 +88,6 @@ def max_abs_difference_torchscript(path: Path, network: nn.Module, sample: Tenso
     return float((scripted - reference).abs().max())
 
 
-def _size(text: str) -> tuple[int, int]:
-    """``'WxH'`` → ``(height, width)``."""
-    try:
-        width, height = (int(part) for part in text.lower().split('x'))
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f'expected WIDTHxHEIGHT, got {text!r}') from error
-    return height, width
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='lfdn-export', description='Export a checkpoint to ONNX and TorchScript.')
     parser.add_argument('--weights', required=True, help='checkpoint (.pth)')
@@ -103,8 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--param-key', default='params', help="'params' or 'params_ema'")
     parser.add_argument('--onnx', type=Path, help='output .onnx file')
     parser.add_argument('--torchscript', type=Path, help='output TorchScript .pt file')
-    parser.add_argument('--export-size', type=_size, default=(256, 256), help='example input WxH (default 256x256)')
-    parser.add_argument('--verify-size', type=_size, default=(200, 328), help='check input WxH (default 328x200)')
+    parser.add_argument('--export-size', type=parse_size, default=(256, 256), help='example input WxH (256x256)')
+    parser.add_argument('--verify-size', type=parse_size, default=(200, 328), help='check input WxH (default 328x200)')
     parser.add_argument('--opset', type=int, default=17, help='ONNX opset (default 17)')
     parser.add_argument('--tolerance', type=float, default=1e-3, help='max abs difference accepted (default 1e-3)')
     parser.add_argument('--force', action='store_true', help='overwrite existing output files')

@@ -5,6 +5,7 @@ Keeping them in one place means the benchmark measures exactly the code path use
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 from collections.abc import Callable, Iterator
 
@@ -12,6 +13,15 @@ import torch
 from torch import Tensor, nn
 
 PRECISIONS: dict[str, torch.dtype] = {'fp32': torch.float32, 'bf16': torch.bfloat16, 'fp16': torch.float16}
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """A command-line ``'WxH'`` as ``(height, width)``."""
+    try:
+        width, height = (int(part) for part in text.lower().split('x'))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f'expected WIDTHxHEIGHT, got {text!r}') from error
+    return height, width
 
 
 def resolve_device(name: str) -> torch.device:
