@@ -1,0 +1,193 @@
+"""RestorationModel: safe steps, AMP on CPU, EMA, tiled tests, validation artefacts, checkpoint files."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+import torch
+
+import basicsr_lfdn  # noqa: F401  (registers the plugin; must precede basicsr imports)
+
+# isort: split
+from basicsr.models import build_model
+from torch.utils.data import DataLoader, Dataset
+
+from basicsr_lfdn.utils.checkpoint import load_checkpoint
+
+
+def _batch(size: int = 32, batch: int = 2) -> dict[str, torch.Tensor]:
+    torch.manual_seed(0)
+    gt = torch.rand(batch, 3, size, size)
+    lq = torch.nn.functional.avg_pool2d(gt, 5, stride=1, padding=2, count_include_pad=False)
+    return {'lq': lq, 'gt': gt}
+
+
+def _weights(model) -> dict[str, torch.Tensor]:
+    return {k: v.detach().clone() for k, v in model.get_bare_model(model.net_g).state_dict().items()}
+
+
+def _changed(before: dict, after: dict) -> bool:
+    return any(not torch.equal(before[k], after[k]) for k in before)
+
+
+class _PairSet(Dataset):
+    """Two 40×56 blurred/sharp pairs with BasicSR's item keys."""
+
+    def __init__(self) -> None:
+        self.opt = {'name': 'pairs'}
+        data = _batch(size=56, batch=2)
+        self.items = [(data['lq'][i, :, :40], data['gt'][i, :, :40]) for i in range(2)]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> dict:
+        lq, gt = self.items[index]
+        return {'lq': lq, 'gt': gt, 'lq_path': f'img{index}.png', 'gt_path': f'img{index}.png'}
+
+
+def test_a_step_updates_weights_and_logs_loss_grad_norm_theta_alpha(model_opt):
+    model = build_model(model_opt)
+    before = _weights(model)
+    model.feed_data(_batch())
+    model.optimize_parameters(1)
+    assert _changed(before, _weights(model))
+    log = model.get_current_log()
+    assert {'l_pix', 'grad_norm', 'theta', 'alpha'} <= set(log)
+    assert math.isfinite(log['l_pix'])
+
+
+def test_non_finite_loss_skips_the_step_and_keeps_weights(model_opt, basicsr_log):
+    model = build_model(model_opt)
+    before = _weights(model)
+    batch = _batch()
+    batch['gt'][0, 0, 0, 0] = float('nan')
+    model.feed_data(batch)
+    model.optimize_parameters(7)
+    assert not _changed(before, _weights(model))
+    assert model.skipped_steps == 1
+    assert all(param.grad is None for param in model.net_g.parameters())
+    assert any('iter 7: non-finite loss nan; skipped this optimisation step' in m for m in basicsr_log)
+
+
+@pytest.mark.parametrize('amp', ['bf16', 'fp16'])
+def test_mixed_precision_trains_on_cpu(opt_factory, amp):
+    model = build_model(opt_factory(amp=amp))
+    before = _weights(model)
+    model.feed_data(_batch())
+    model.optimize_parameters(1)
+    assert math.isfinite(model.get_current_log()['l_pix'])
+    assert model.grad_scaler.is_enabled() == (amp == 'fp16')
+    if amp == 'bf16':  # fp16's scaler may legitimately skip the first steps while it calibrates
+        assert _changed(before, _weights(model))
+
+
+def test_unknown_amp_mode_is_rejected(opt_factory):
+    with pytest.raises(ValueError, match='train.amp'):
+        build_model(opt_factory(amp='int8'))
+
+
+def test_gradient_clipping_bounds_the_update(opt_factory):
+    model = build_model(opt_factory(grad_clip_norm=1e-6))
+    model.feed_data(_batch())
+    model.optimize_parameters(1)
+    total = torch.sqrt(sum(p.grad.pow(2).sum() for p in model.net_g.parameters() if p.grad is not None))
+    assert total.item() <= 1e-6 * 1.01
+
+
+def test_fixed_theta_and_alpha_stay_frozen(opt_factory):
+    opt = opt_factory()
+    opt['network_g'].update(theta=-0.0015, alpha=0.1724)
+    model = build_model(opt)
+    model.feed_data(_batch())
+    model.optimize_parameters(1)
+    scalars = model.fusion_scalars()
+    assert scalars['theta'] == pytest.approx(-0.0015)
+    assert scalars['alpha'] == pytest.approx(0.1724)
+
+
+def test_tiled_test_keeps_any_size(opt_factory):
+    opt = opt_factory()
+    opt['val']['tile'] = {'size': 32, 'overlap': 8}
+    model = build_model(opt)
+    model.feed_data({'lq': torch.rand(1, 3, 45, 70)})
+    model.test()
+    assert model.output.shape == (1, 3, 45, 70)
+    assert model.net_g.training  # test() restores the training mode
+
+
+def test_validation_logs_input_baseline_and_writes_strips(model_opt, basicsr_log):
+    model = build_model(model_opt)
+    model.validation(DataLoader(_PairSet(), batch_size=1), 5, tb_logger=None, save_img=True)
+    strips = sorted(Path(model_opt['path']['visualization'], 'strips', 'pairs').glob('*.png'))
+    assert [p.name for p in strips] == ['img0_5.png', 'img1_5.png']
+    assert any(m.startswith('Input baseline pairs (degraded input vs target): psnr') for m in basicsr_log)
+    assert math.isfinite(model.input_baselines['pairs']['psnr'])
+    assert Path(model_opt['path']['visualization'], 'img0', 'img0_5.png').is_file()
+
+
+def test_testing_writes_metrics_json(opt_factory):
+    opt = opt_factory()
+    opt['is_train'] = False
+    opt['val']['suffix'] = None
+    model = build_model(opt)
+    model.validation(DataLoader(_PairSet(), batch_size=1), 'tiny', tb_logger=None, save_img=True)
+    results = json.loads(Path(opt['path']['results_root'], 'metrics.json').read_text())
+    assert set(results['pairs']) == {'images', 'metrics', 'input_baseline', 'network'}
+    assert results['pairs']['images'] == 2
+    assert Path(opt['path']['visualization'], 'pairs', 'img0_tiny.png').is_file()
+
+
+def test_network_file_carries_params_ema_and_network_options(opt_factory):
+    model = build_model(opt_factory(ema_decay=0.9))
+    model.feed_data(_batch())
+    model.optimize_parameters(1)
+    model.save(epoch=0, current_iter=1)
+    checkpoint = load_checkpoint(Path(model.opt['path']['models'], 'net_g_1.pth'))
+    assert set(checkpoint) == {'params', 'params_ema', 'network_g'}
+    assert checkpoint['network_g']['type'] == 'LFDN'
+    state = load_checkpoint(Path(model.opt['path']['training_states'], '1.state'))
+    assert state['iter'] == 1 and len(state['optimizers']) == 1
+
+
+def test_fp16_grad_scaler_state_is_saved_and_restored(opt_factory):
+    model = build_model(opt_factory(amp='fp16'))
+    model.feed_data(_batch())
+    model.optimize_parameters(1)
+    model.grad_scaler.update(new_scale=128.0)
+    model.save_training_state(epoch=0, current_iter=3)
+    state = load_checkpoint(Path(model.opt['path']['training_states'], '3.state'))
+    resumed = build_model(opt_factory(amp='fp16'))
+    resumed.resume_training(state)
+    assert resumed.grad_scaler.get_scale() == 128.0
+
+
+def test_a_save_killed_midway_leaves_the_previous_checkpoint_intact(model_opt, monkeypatch):
+    model = build_model(model_opt)
+    model.save(epoch=0, current_iter=2)
+    path = Path(model_opt['path']['models'], 'net_g_2.pth')
+    original = path.read_bytes()
+
+    def dying_save(obj, handle, *args, **kwargs):
+        handle.write(b'partial bytes')
+        raise KeyboardInterrupt('killed during save')
+
+    monkeypatch.setattr(torch, 'save', dying_save)
+    with pytest.raises(KeyboardInterrupt):
+        model.save(epoch=0, current_iter=2)
+    assert path.read_bytes() == original
+    assert sorted(p.name for p in path.parent.iterdir()) == ['net_g_2.pth']
+
+
+def test_channels_last_trains_and_keeps_the_memory_format(model_opt):
+    model_opt['channels_last'] = True
+    model = build_model(model_opt)
+    model.feed_data(_batch())
+    assert model.lq.is_contiguous(memory_format=torch.channels_last)
+    model.optimize_parameters(1)
+    assert math.isfinite(model.get_current_log()['l_pix'])
+    conv_weight = next(p for p in model.net_g.parameters() if p.dim() == 4)
+    assert conv_weight.is_contiguous(memory_format=torch.channels_last)
