@@ -24,13 +24,13 @@ from skimage import data as skdata
 
 from basicsr_lfdn.data.degradations import BlurConfig, RainConfig, degrade, rng_for
 
-DEMO_VERSION = 'basicsr-lfdn demo data v1'
+DEMO_VERSION = 'basicsr-lfdn demo data v2'
 TRAIN_PHOTOS = ('astronaut', 'coffee', 'rocket', 'camera', 'gravel')
 VAL_PHOTOS = ('chelsea', 'stereo_motorcycle')
 TILE = 128
 VAL_SIZE = (192, 256)
 TASKS = {
-    'deblur': ('blur', BlurConfig(kernel_size=21, length_range=(7.0, 15.0), read_noise_range=(0.003, 0.01))),
+    'deblur': ('blur', BlurConfig(kernel_size=13, length_range=(3.0, 9.0), read_noise_range=(0.002, 0.006))),
     'derain': ('rain', RainConfig()),
 }
 TASK_SEEDS = {'deblur': 2021, 'derain': 2022}
