@@ -36,8 +36,13 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
+
+if TYPE_CHECKING:  # torch is imported lazily: each configuration runs in a fresh worker
+    import numpy as np
+    import torch
 
 from basicsr_lfdn.inference.runtime import parse_size
 
@@ -123,14 +128,14 @@ def _proc_status_mib(key: str) -> float:
     return math.nan
 
 
-def _synchronize(device) -> None:
+def _synchronize(device: torch.device) -> None:
     import torch
 
     if device.type == 'cuda':
         torch.cuda.synchronize(device)
 
 
-def _natural_pair(height: int, width: int):
+def _natural_pair(height: int, width: int) -> tuple[torch.Tensor, torch.Tensor]:
     """A clean photo and its Gaussian-blurred version, each 1×3×height×width float32 in [0, 1]."""
     import cv2
     import numpy as np
@@ -140,18 +145,18 @@ def _natural_pair(height: int, width: int):
     photo = cv2.resize(data.astronaut(), (width, height), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
     blurred = cv2.GaussianBlur(photo, (0, 0), sigmaX=2.0)
 
-    def to_tensor(image):
+    def to_tensor(image: np.ndarray) -> torch.Tensor:
         return torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1)[None]
 
     return to_tensor(photo), to_tensor(blurred)
 
 
-def _psnr(a, b) -> float:
+def _psnr(a: torch.Tensor, b: torch.Tensor) -> float:
     mse = float(((a.clamp(0, 1) - b.clamp(0, 1)) ** 2).mean())
     return math.inf if mse == 0 else 10 * math.log10(1 / mse)
 
 
-def build_benchmark_network(network: dict, weights: str | None):
+def build_benchmark_network(network: dict, weights: str | None) -> torch.nn.Module:
     """The network of a config: from a checkpoint when ``weights`` is given, else freshly built."""
     from basicsr.archs import build_network
 
@@ -318,7 +323,7 @@ def ablation_networks() -> list[tuple[str, dict, None]]:
     return entries
 
 
-def _fmt(value, digits: int = 1) -> str:
+def _fmt(value: float | int | str | None, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return '-'
     if isinstance(value, float) and math.isinf(value):

@@ -78,7 +78,9 @@ def val_crops() -> list[tuple[str, np.ndarray]]:
     return crops
 
 
-def write_split(split_dir: Path, images: list[tuple[str, np.ndarray]], kind: str, config, seed: int) -> None:
+def write_split(
+    split_dir: Path, images: list[tuple[str, np.ndarray]], kind: str, config: BlurConfig | RainConfig, seed: int
+) -> None:
     """Degrade each clean image with its own seeded generator and write the pair plus meta_info.txt."""
     (split_dir / 'input').mkdir(parents=True)
     (split_dir / 'target').mkdir()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os.path as osp
 import random
 
+import numpy as np
 from basicsr.data.data_util import paths_from_lmdb
 from basicsr.utils import FileClient, img2tensor
 from basicsr.utils.registry import DATASET_REGISTRY
@@ -79,7 +80,7 @@ class SyntheticDegradationDataset(data.Dataset):
         img_gt, img_lq = img2tensor([img_gt, img_lq], bgr2rgb=True, float32=True)
         return {'lq': img_lq, 'gt': img_gt, 'lq_path': gt_path, 'gt_path': gt_path}
 
-    def _crop_with_margin(self, img_gt, gt_path: str):
+    def _crop_with_margin(self, img_gt: np.ndarray, gt_path: str) -> np.ndarray:
         """Cut a window of gt_size plus the blur radius on each side before degrading (H×W×3).
 
         Degrading the whole image would waste time on pixels the patch never uses; the margin gives

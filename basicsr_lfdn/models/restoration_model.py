@@ -26,7 +26,7 @@ import math
 import os
 from collections import OrderedDict
 from os import path as osp
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -41,6 +41,10 @@ from torch.nn.parallel import DataParallel, DistributedDataParallel
 
 from basicsr_lfdn.utils.checkpoint import atomic_torch_save
 from basicsr_lfdn.utils.tiling import tiled_forward
+
+if TYPE_CHECKING:
+    from torch.utils.data import DataLoader
+    from torch.utils.tensorboard import SummaryWriter
 
 _AMP_DTYPES = {'bf16': torch.bfloat16, 'fp16': torch.float16}
 
@@ -172,7 +176,9 @@ class RestorationModel(SRModel):
             self.output = tiled_forward(net, self.lq, int(tile_opt.get('size', 0)), int(tile_opt.get('overlap', 0)))
         net.train(was_training)
 
-    def nondist_validation(self, dataloader, current_iter, tb_logger, save_img: bool) -> None:
+    def nondist_validation(
+        self, dataloader: DataLoader, current_iter: int | str, tb_logger: SummaryWriter | None, save_img: bool
+    ) -> None:
         """Validate on one set: metrics, the input baseline (first time), strips, restored images."""
         dataset_name = dataloader.dataset.opt['name']
         val_opt = self.opt['val']
@@ -224,7 +230,7 @@ class RestorationModel(SRModel):
         if not self.opt['is_train']:
             self._write_metrics_json(dataset_name, count)
 
-    def _image_path(self, dataset_name: str, img_name: str, current_iter) -> str:
+    def _image_path(self, dataset_name: str, img_name: str, current_iter: int | str) -> str:
         """BasicSR's layout: visualization/<img>/<img>_<iter>.png (train), visualization/<set>/... (test)."""
         visualization = self.opt['path']['visualization']
         if self.opt['is_train']:
@@ -232,7 +238,16 @@ class RestorationModel(SRModel):
         suffix = self.opt['val'].get('suffix') or self.opt['name']
         return osp.join(visualization, dataset_name, f'{img_name}_{suffix}.png')
 
-    def _save_strip(self, lq_img, sr_img, gt_img, dataset_name, img_name, current_iter, tb_logger) -> None:
+    def _save_strip(
+        self,
+        lq_img: np.ndarray,
+        sr_img: np.ndarray,
+        gt_img: np.ndarray,
+        dataset_name: str,
+        img_name: str,
+        current_iter: int | str,
+        tb_logger: SummaryWriter | None,
+    ) -> None:
         """Write input | output | target side by side (H×3W×3 BGR uint8) and add it to TensorBoard."""
         panels = [lq_img, sr_img] + ([gt_img] if gt_img is not None else [])
         strip = np.concatenate(panels, axis=1)
@@ -244,7 +259,7 @@ class RestorationModel(SRModel):
                 f'strips/{dataset_name}/{img_name}', strip[:, :, ::-1].copy(), current_iter, dataformats='HWC'
             )
 
-    def _log_input_baseline(self, dataset_name: str, tb_logger) -> None:
+    def _log_input_baseline(self, dataset_name: str, tb_logger: SummaryWriter | None) -> None:
         """Log the metrics of the degraded input itself, so the gain of the network is visible."""
         values = self.input_baselines[dataset_name]
         text = ', '.join(f'{name}: {value:.4f}' for name, value in values.items())
@@ -273,7 +288,9 @@ class RestorationModel(SRModel):
         get_root_logger().info(f'Metrics {dataset_name}: ' + json.dumps(results[dataset_name]['metrics']))
 
     @master_only
-    def save_network(self, net, net_label: str, current_iter: int, param_key='params') -> None:
+    def save_network(
+        self, net: nn.Module | list[nn.Module], net_label: str, current_iter: int, param_key: str | list[str] = 'params'
+    ) -> None:
         """Atomically write ``{'params', ['params_ema'], 'network_g'}`` to models/<label>_<iter>.pth."""
         label = 'latest' if current_iter == -1 else current_iter
         nets = net if isinstance(net, list) else [net]
