@@ -152,8 +152,10 @@ def _natural_pair(height: int, width: int) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def _psnr(a: torch.Tensor, b: torch.Tensor) -> float:
-    mse = float(((a.clamp(0, 1) - b.clamp(0, 1)) ** 2).mean())
-    return math.inf if mse == 0 else 10 * math.log10(1 / mse)
+    """Mean PSNR (dB) of two B×3×H×W batches in [0, 1], with BasicSR's tensor metric."""
+    from basicsr.metrics.psnr_ssim import calculate_psnr_pt
+
+    return float(calculate_psnr_pt(a.clamp(0, 1), b.clamp(0, 1), crop_border=0).mean())
 
 
 def build_benchmark_network(network: dict, weights: str | None) -> torch.nn.Module:
