@@ -32,20 +32,16 @@ def make_pairs(root: Path, names: list[str], seed: int = 0, lq_names: list[str] 
     return root / 'input', root / 'target'
 
 
-def options(lq, gt, phase: str = 'train', **extra) -> dict:
-    opt = {
-        'type': 'PairedRestorationDataset',
-        'name': 'test',
-        'dataroot_lq': lq,
-        'dataroot_gt': gt,
-        'io_backend': {'type': 'disk'},
-        'phase': phase,
-        'gt_size': 16,
-        'use_hflip': True,
-        'use_rot': True,
-    }
+def base_options(dataset_type: str, name: str, phase: str, **extra) -> dict:
+    """Keys every dataset test shares: disk backend, 16 px crops, flips and rotations."""
+    opt = {'type': dataset_type, 'name': name, 'io_backend': {'type': 'disk'}, 'phase': phase, 'gt_size': 16}
+    opt.update(use_hflip=True, use_rot=True)
     opt.update(extra)
     return opt
+
+
+def options(lq, gt, phase: str = 'train', **extra) -> dict:
+    return base_options('PairedRestorationDataset', 'test', phase, dataroot_lq=lq, dataroot_gt=gt, **extra)
 
 
 def assert_aligned(item: dict, size: tuple[int, int]) -> None:
@@ -140,19 +136,9 @@ def test_bad_pairs_name_the_file(tmp_path: Path) -> None:
 
 
 def synthetic_options(root: Path, degradation: str, phase: str, **extra) -> dict:
-    opt = {
-        'type': 'SyntheticDegradationDataset',
-        'name': 'synthetic',
-        'dataroot_gt': str(root),
-        'io_backend': {'type': 'disk'},
-        'degradation': degradation,
-        'phase': phase,
-        'gt_size': 16,
-        'use_hflip': True,
-        'use_rot': True,
-    }
-    opt.update(extra)
-    return opt
+    return base_options(
+        'SyntheticDegradationDataset', 'synthetic', phase, dataroot_gt=str(root), degradation=degradation, **extra
+    )
 
 
 @pytest.mark.parametrize('degradation', ['blur', 'rain'])
