@@ -10,7 +10,8 @@ random number from the ``numpy.random.Generator`` they are given, so one seed gi
   is added.
 * Rain: one or more streak layers; each scatters drops with a random density, smears them along a
   line of random length and angle, softens the streak width and is screen-blended onto the image
-  with a random brightness.
+  with a random brightness. Heavy rain adds the veil of Yang et al. (CVPR 2017, Eq. 2):
+  ``O = α (B + Σ S_t) + (1 − α) A`` with transmission α and atmospheric light A.
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ class RainConfig:
         length_range: streak length in pixels.
         width_range: Gaussian sigma across the streak in pixels.
         brightness_range: peak intensity added by a streak.
+        veil_probability: share of images that also get the rain veil (accumulation) of Yang et al.
+        transmission_range: α of the veil, 1 = no veil.
+        atmosphere_range: grey level of the atmospheric light A the veil blends towards.
     """
 
     layers_range: tuple[int, int] = (1, 3)
@@ -62,6 +66,9 @@ class RainConfig:
     length_range: tuple[float, float] = (10.0, 35.0)
     width_range: tuple[float, float] = (0.3, 1.0)
     brightness_range: tuple[float, float] = (0.4, 0.8)
+    veil_probability: float = 0.0
+    transmission_range: tuple[float, float] = (0.7, 1.0)
+    atmosphere_range: tuple[float, float] = (0.7, 1.0)
 
 
 def rng_for(seed: int | None, index: int) -> np.random.Generator:
@@ -179,7 +186,7 @@ def rain_layer(
 
 
 def add_rain(img: np.ndarray, rng: np.random.Generator, config: RainConfig | None = None) -> np.ndarray:
-    """Screen-blend 1..N streak layers onto ``img`` (H×W×C float32 [0, 1] in and out)."""
+    """Screen-blend 1..N streak layers onto ``img``, then the veil if drawn (H×W×C float32 [0, 1] in and out)."""
     config = config or RainConfig()
     height, width = img.shape[:2]
     base_angle = rng.uniform(*config.angle_range)
@@ -196,7 +203,15 @@ def add_rain(img: np.ndarray, rng: np.random.Generator, config: RainConfig | Non
         )
         rain = 1 - (1 - rain) * (1 - layer * rng.uniform(*config.brightness_range))
     rain = rain[..., None] if img.ndim == 3 else rain
-    return (1 - (1 - img.astype(np.float32)) * (1 - rain)).astype(np.float32)
+    rainy = 1 - (1 - img.astype(np.float32)) * (1 - rain)
+    if rng.random() < config.veil_probability:
+        rainy = add_veil(rainy, rng.uniform(*config.transmission_range), rng.uniform(*config.atmosphere_range))
+    return rainy.astype(np.float32)
+
+
+def add_veil(img: np.ndarray, transmission: float, atmosphere: float) -> np.ndarray:
+    """Rain accumulation, Yang et al. CVPR 2017 Eq. 2: ``α · img + (1 − α) · A`` (H×W×C float32 [0, 1])."""
+    return (transmission * img + (1 - transmission) * atmosphere).astype(np.float32)
 
 
 def degrade(

@@ -28,6 +28,9 @@ class SyntheticDegradationDataset(data.Dataset):
             degradation_opt (dict): overrides of :class:`BlurConfig` / :class:`RainConfig` fields.
             seed (int | None): with a seed, item i is always degraded the same way (validation
                 sets); without, every read draws a new degradation.
+            holdout (dict | None): ``{count: N, seed: S, part: train | val}`` splits the clean
+                images reproducibly: ``val`` keeps N images drawn with seed S, ``train`` the rest,
+                so one folder gives a training set and a disjoint validation set.
             phase, gt_size, use_hflip, use_rot, pad_if_smaller: as in PairedRestorationDataset.
 
     Items: ``{'lq': 3×H×W, 'gt': 3×H×W (float32 RGB in [0, 1]), 'lq_path': str, 'gt_path': str}``;
@@ -64,6 +67,8 @@ class SyntheticDegradationDataset(data.Dataset):
                 self.paths += [(osp.join(root, name), 'gt') for name in names]
         if not self.paths:
             raise ValueError(f'no clean images found in {roots}')
+        if opt.get('holdout'):
+            self.paths = holdout_split(self.paths, **opt['holdout'])
 
     def __getitem__(self, index: int) -> dict:
         if self.file_client is None:
@@ -98,3 +103,13 @@ class SyntheticDegradationDataset(data.Dataset):
 
     def __len__(self) -> int:
         return len(self.paths)
+
+
+def holdout_split(paths: list, count: int, seed: int, part: str) -> list:
+    """The ``val`` part (``count`` items drawn with ``seed``) or the ``train`` rest, both in input order."""
+    if part not in ('train', 'val'):
+        raise ValueError(f"holdout.part must be 'train' or 'val', got {part!r}")
+    if not 0 < count < len(paths):
+        raise ValueError(f'holdout.count must be between 1 and {len(paths) - 1} (images found), got {count}')
+    held = set(np.random.default_rng(seed).choice(len(paths), size=count, replace=False).tolist())
+    return [path for index, path in enumerate(paths) if (index in held) == (part == 'val')]

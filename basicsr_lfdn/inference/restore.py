@@ -1,7 +1,8 @@
 """``lfdn-restore``: restore (deblur / derain) the user's own images with a trained checkpoint.
 
-Example::
+Examples::
 
+    lfdn-restore rainy.jpg -o restored/ --task derain      # the shipped LFDN weights (basicsr_lfdn/pretrained)
     lfdn-restore photos/ extra/*.jpg -o restored/ --weights experiments/LFDN_GoPro/models/net_g_latest.pth
 
 Files, folders (their images, not recursive) and glob patterns are accepted. Each output keeps
@@ -25,6 +26,7 @@ from tqdm import tqdm
 
 from basicsr_lfdn.inference.image_io import IMAGE_EXTENSIONS, ImageReadError, read_image, write_image
 from basicsr_lfdn.inference.runtime import PRECISIONS, make_predictor, prepare_network, resolve_device
+from basicsr_lfdn.pretrained import SHIPPED, shipped_weights
 from basicsr_lfdn.utils.checkpoint import build_network_from_checkpoint
 from basicsr_lfdn.utils.tiling import tiled_forward
 
@@ -104,7 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument('inputs', nargs='+', help='image files, folders or glob patterns (quote patterns)')
     parser.add_argument('-o', '--output', required=True, help='output folder (created if missing)')
-    parser.add_argument('--weights', required=True, help='checkpoint (.pth) written by lfdn-train or BasicSR')
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument('--task', choices=sorted(SHIPPED), help='use the weights shipped for this task')
+    source.add_argument('--weights', help='checkpoint (.pth) written by lfdn-train or BasicSR')
     parser.add_argument('--opt', help="option YAML with network_g, for checkpoints that carry no 'network_g'")
     parser.add_argument('--param-key', default='params', help="'params' or 'params_ema' (default: params)")
     parser.add_argument('--tile', type=int, default=512, help='tile size in pixels; 0 = whole image (default 512)')
@@ -171,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         device = resolve_device(args.device)
-        network = build_network_from_checkpoint(args.weights, load_network_options(args.opt), args.param_key)
+        weights = args.weights or shipped_weights(args.task)
+        network = build_network_from_checkpoint(weights, load_network_options(args.opt), args.param_key)
     except (OSError, RuntimeError, ValueError, KeyError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2

@@ -39,7 +39,7 @@ from basicsr.utils.registry import MODEL_REGISTRY
 from torch import Tensor, nn
 from torch.nn.parallel import DataParallel, DistributedDataParallel
 
-from basicsr_lfdn.utils.checkpoint import atomic_torch_save
+from basicsr_lfdn.utils.checkpoint import atomic_torch_save, load_checkpoint, load_fitting_state
 from basicsr_lfdn.utils.tiling import tiled_forward
 
 if TYPE_CHECKING:
@@ -286,6 +286,17 @@ class RestorationModel(SRModel):
         with open(path, 'w', encoding='utf-8') as handle:
             json.dump(results, handle, indent=2)
         get_root_logger().info(f'Metrics {dataset_name}: ' + json.dumps(results[dataset_name]['metrics']))
+
+    def load_network(self, net: nn.Module, load_path: str, strict: bool = True, param_key: str = 'params') -> None:
+        """BasicSR's loader, but CPU/``weights_only`` and, when strict, one line on a checkpoint that does not fit."""
+        if not strict:
+            super().load_network(net, load_path, strict=False, param_key=param_key)
+            return
+        checkpoint = load_checkpoint(load_path)
+        key = param_key if param_key in checkpoint else 'params' if 'params' in checkpoint else None
+        state = checkpoint[key] if key else checkpoint
+        get_root_logger().info(f'Loading {type(self.get_bare_model(net)).__name__} from {load_path} [{key}].')
+        load_fitting_state(self.get_bare_model(net), state, load_path)
 
     @master_only
     def save_network(

@@ -69,5 +69,42 @@ def build_network_from_checkpoint(
     else:
         state = checkpoint
     network = build_network(dict(opt))
-    network.load_state_dict({k.removeprefix('module.'): v for k, v in state.items()}, strict=True)
+    load_fitting_state(network, state, str(path))
     return network.eval()
+
+
+class CheckpointMismatchError(ValueError):
+    """A checkpoint's tensors do not fit the network built for it (entry points print it as one line)."""
+
+
+def _first(keys: list[str], count: int = 3) -> str:
+    shown = ', '.join(keys[:count])
+    return f'{shown}, ...' if len(keys) > count else shown
+
+
+def state_dict_mismatch(network: nn.Module, state: dict[str, torch.Tensor]) -> str | None:
+    """One line saying how ``state`` does not fit ``network`` (missing, unexpected, other shapes), or None."""
+    expected = network.state_dict()
+    missing = [key for key in expected if key not in state]
+    unexpected = [key for key in state if key not in expected]
+    reshaped = [
+        f'{key} {tuple(state[key].shape)} vs {tuple(expected[key].shape)}'
+        for key in expected
+        if key in state and state[key].shape != expected[key].shape
+    ]
+    if not (missing or unexpected or reshaped):
+        return None
+    parts = [f'{len(missing)} missing keys' + (f' ({_first(missing)})' if missing else '')]
+    parts.append(f'{len(unexpected)} unexpected keys' + (f' ({_first(unexpected)})' if unexpected else ''))
+    if reshaped:
+        parts.append(f'{len(reshaped)} of another shape ({_first(reshaped, 2)})')
+    return ', '.join(parts)
+
+
+def load_fitting_state(network: nn.Module, state: dict[str, torch.Tensor], source: str) -> None:
+    """Load ``state`` (a ``module.`` prefix from DDP is dropped) or raise one line naming what does not fit."""
+    state = {key.removeprefix('module.'): value for key, value in state.items()}
+    problem = state_dict_mismatch(network, state)
+    if problem:
+        raise CheckpointMismatchError(f'checkpoint {source} does not fit {type(network).__name__}: {problem}')
+    network.load_state_dict(state, strict=True)

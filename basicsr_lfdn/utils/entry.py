@@ -26,6 +26,7 @@ from pathlib import Path
 import basicsr.train
 import basicsr.utils.options
 
+from basicsr_lfdn.utils.checkpoint import CheckpointMismatchError
 from basicsr_lfdn.utils.dist import init_dist
 from basicsr_lfdn.utils.options import (
     ensure_requested_demo_data,
@@ -84,5 +85,7 @@ def run_pipeline(pipeline: Callable[[str], None], is_train: bool, argv: Sequence
         try:
             with _basicsr_patched():
                 pipeline(os.getcwd())
+        except CheckpointMismatchError as error:
+            raise SystemExit(f'error: {error}') from None
         finally:
             sys.argv = saved_argv

@@ -8,6 +8,7 @@ import pytest
 from basicsr_lfdn.data.degradations import (
     RainConfig,
     add_rain,
+    add_veil,
     blur_and_noise,
     camera_shake_kernel,
     config_from_dict,
@@ -63,3 +64,19 @@ def test_mismatched_config_is_refused() -> None:
         degrade(smooth_image(), 'blur', rng_for(0, 0), RainConfig())
     with pytest.raises(ValueError, match="'blur' or 'rain'"):
         config_from_dict('snow', None)
+
+
+def test_veil_follows_the_rain_model_of_yang_et_al() -> None:
+    image = smooth_image()
+    veiled = add_veil(image, transmission=0.7, atmosphere=0.9)
+    np.testing.assert_allclose(veiled, 0.7 * image + 0.3 * 0.9, atol=1e-6)
+    no_streaks = {'density_range': (0.0, 0.0), 'transmission_range': (0.6, 0.6), 'atmosphere_range': (1.0, 1.0)}
+    always = add_rain(image, rng_for(0, 0), RainConfig(veil_probability=1.0, **no_streaks))
+    never = add_rain(image, rng_for(0, 0), RainConfig(veil_probability=0.0, **no_streaks))
+    np.testing.assert_allclose(always, 0.6 * image + 0.4, atol=1e-6)
+    np.testing.assert_allclose(never, image, atol=1e-6)
+
+
+def test_rain_configs_come_from_option_lists() -> None:
+    config = config_from_dict('rain', {'veil_probability': 0.2, 'transmission_range': [0.6, 0.95]})
+    assert config.veil_probability == 0.2 and config.transmission_range == (0.6, 0.95)

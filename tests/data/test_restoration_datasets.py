@@ -161,3 +161,23 @@ def test_synthetic_dataset_trains_on_patches(tmp_path: Path) -> None:
     assert item['lq'].shape == item['gt'].shape == (3, 16, 16)
     with pytest.raises(ValueError, match=r"unknown blur degradation options \['kernel'\]"):
         build_dataset(synthetic_options(gt, 'blur', 'train', degradation_opt={'kernel': 7}))
+
+
+def test_holdout_splits_one_folder_into_disjoint_train_and_val(tmp_path: Path) -> None:
+    names = [f'{index:02d}.png' for index in range(10)]
+    _, gt = make_pairs(tmp_path, names)
+    split = {'count': 3, 'seed': 5}
+    val = build_dataset(synthetic_options(gt, 'rain', 'val', seed=0, holdout={**split, 'part': 'val'}))
+    train = build_dataset(synthetic_options(gt, 'rain', 'train', holdout={**split, 'part': 'train'}))
+    again = build_dataset(synthetic_options(gt, 'rain', 'val', seed=0, holdout={**split, 'part': 'val'}))
+    val_names = {Path(path).name for path, _ in val.paths}
+    train_names = {Path(path).name for path, _ in train.paths}
+    assert len(val) == 3 and len(train) == 7
+    assert val_names.isdisjoint(train_names) and val_names | train_names == set(names)
+    assert val.paths == again.paths
+    other_seed = build_dataset(synthetic_options(gt, 'rain', 'val', holdout={'count': 3, 'seed': 6, 'part': 'val'}))
+    assert other_seed.paths != val.paths
+    with pytest.raises(ValueError, match='holdout.count must be between 1 and 9'):
+        build_dataset(synthetic_options(gt, 'rain', 'val', holdout={'count': 10, 'seed': 0, 'part': 'val'}))
+    with pytest.raises(ValueError, match="holdout.part must be 'train' or 'val'"):
+        build_dataset(synthetic_options(gt, 'rain', 'val', holdout={'count': 2, 'seed': 0, 'part': 'test'}))

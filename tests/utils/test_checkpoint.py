@@ -57,3 +57,24 @@ def test_an_interrupted_save_keeps_the_previous_file(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert load_checkpoint(path) == {'iter': 1}
     assert [p.name for p in tmp_path.iterdir()] == ['state.pth']
+
+
+def test_checkpoint_of_another_network_stops_with_one_line(tmp_path):
+    other = dict(NETWORK, num_blocks=2)
+    path = tmp_path / 'two_blocks.pth'
+    atomic_torch_save({'params': build_network_from_checkpoint_free(other).state_dict()}, path)
+    with pytest.raises(checkpoint.CheckpointMismatchError) as caught:
+        build_network_from_checkpoint(path, network_opt=NETWORK)
+    message = str(caught.value)
+    assert '\n' not in message and 'two_blocks.pth does not fit LFDN' in message
+    assert '0 missing keys' in message and 'unexpected keys (' in message
+    unexpected = int(message.split(', ')[1].split(' unexpected')[0].split()[-1])
+    assert unexpected > 3 and message.count('...') == 1  # counted, first few named
+
+
+def test_other_shapes_are_counted():
+    small = build_network_from_checkpoint_free(NETWORK)
+    wide = build_network_from_checkpoint_free(dict(NETWORK, num_feat=16))
+    problem = checkpoint.state_dict_mismatch(small, wide.state_dict())
+    assert problem.startswith('0 missing keys, 0 unexpected keys, ') and 'of another shape' in problem
+    assert checkpoint.state_dict_mismatch(small, small.state_dict()) is None

@@ -1,0 +1,78 @@
+"""Weights shipped with the package: LFDN trained on real photos for deraining and deblurring.
+
+Each task has three files here, written by ``scripts/ship_weights.py``:
+
+* ``<name>.pth``: ``{'params': bf16 state dict, 'network_g': network options}``, loaded with
+  ``weights_only=True`` and computed in fp32 (or the precision asked for);
+* ``<name>.json``: the model card as data (training, degradations, measured metrics, sha256),
+  read by the regression test that checks the weights on the real benchmarks;
+* ``<name>.md``: the same model card for people.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+PRETRAINED_DIR = Path(__file__).resolve().parent
+SHIPPED = {'derain': 'lfdn_derain', 'deblur': 'lfdn_deblur'}
+
+
+def _name(task: str) -> str:
+    if task not in SHIPPED:
+        raise ValueError(f'no shipped weights for task {task!r}; tasks: {", ".join(sorted(SHIPPED))}')
+    return SHIPPED[task]
+
+
+def shipped_weights(task: str) -> Path:
+    """Path of the shipped ``.pth`` of ``task`` ('derain' or 'deblur'); raises if it is not installed."""
+    path = PRETRAINED_DIR / f'{_name(task)}.pth'
+    if not path.is_file():
+        raise FileNotFoundError(f'shipped {task} weights missing: {path} (reinstall the package)')
+    return path
+
+
+def model_card(task: str) -> dict:
+    """The model card (``<name>.json``) of the shipped ``task`` weights."""
+    path = PRETRAINED_DIR / f'{_name(task)}.json'
+    if not path.is_file():
+        raise FileNotFoundError(f'model card missing: {path} (reinstall the package)')
+    return json.loads(path.read_text(encoding='utf-8'))
+
+
+def sha256_of(path: str | Path) -> str:
+    """Hex SHA-256 of a file."""
+    digest = hashlib.sha256()
+    with open(path, 'rb') as handle:
+        for block in iter(lambda: handle.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# What CI re-measures with the shipped weights: all of Rain100L, and 8 of Lai's 100 blurred images
+# (every 13th of the sorted pairs: each of the 5 scene kinds and all 4 kernels appear).
+REGRESSION = {'derain': {'dataset': 'Rain100L', 'y_channel': True}, 'deblur': {'dataset': 'Lai', 'y_channel': False}}
+LAI_SUBSET = (
+    ('manmade_01', 1),
+    ('manmade_04', 2),
+    ('natural_02', 3),
+    ('natural_05', 4),
+    ('people_04', 1),
+    ('saturated_02', 2),
+    ('saturated_05', 3),
+    ('text_03', 4),
+)
+
+
+def regression_pairs(task: str, data_root: str | Path) -> list[tuple[Path, Path]]:
+    """The ``(input, target)`` pairs CI scores for ``task``'s shipped weights, under ``../shared/datasets``."""
+    root = Path(data_root)
+    if _name(task) == SHIPPED['derain']:
+        rain = root / 'Rain100'
+        return [(path, rain / 'target' / path.name) for path in sorted((rain / 'Rain100L').glob('*.png'))]
+    lai = root / 'Lai'
+    return [
+        (lai / 'blurred' / f'{scene}_kernel_0{kernel}.png', lai / 'sharp' / f'{scene}.png')
+        for scene, kernel in LAI_SUBSET
+    ]

@@ -1,0 +1,172 @@
+"""Ship a trained checkpoint as ``lfdn-restore --task <task>``'s default weights, with its model card.
+
+    python scripts/ship_weights.py --task derain --recipe options/real/lfdn_derain.yml \\
+        --hardware "2-core CPU (this project's dev machine), bf16 autocast"
+
+1. The checkpoint (default: the recipe's ``experiments/<name>/models/net_g_latest.pth``) is stored
+   as a bf16 state dict with its network options in ``basicsr_lfdn/pretrained/<name>.pth``
+   (at most 4 MiB; ``--force`` to replace).
+2. ``lfdn-test`` evaluates exactly the shipped file on the recipe's test sets, once: these are the
+   figures of the README and the model card.
+3. The pairs CI re-measures (:data:`basicsr_lfdn.pretrained.REGRESSION`) are scored with
+   :func:`basicsr_lfdn.inference.evaluate.evaluate_pairs`, the code the test uses.
+4. ``<name>.json`` and ``<name>.md`` (model card: data, degradations, schedule, metrics, sha256).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import basicsr_lfdn  # noqa: E402,F401  (registers the plugin; must precede basicsr imports)
+
+# isort: split
+import torch  # noqa: E402
+
+from basicsr_lfdn.archs.complexity import count_params  # noqa: E402
+from basicsr_lfdn.inference.evaluate import evaluate_pairs  # noqa: E402
+from basicsr_lfdn.pretrained import PRETRAINED_DIR, REGRESSION, SHIPPED, regression_pairs, sha256_of  # noqa: E402
+from basicsr_lfdn.utils.checkpoint import atomic_torch_save, build_network_from_checkpoint, load_checkpoint  # noqa: E402
+from basicsr_lfdn.utils.options import prepare_for_phase, resolve_option_file  # noqa: E402
+
+DATA = REPO.parent / 'shared' / 'datasets'
+MAX_BYTES = 4 * 2**20
+
+
+def write_bf16(checkpoint_path: Path, param_key: str, target: Path, force: bool) -> dict:
+    """Store the checkpoint's weights as bf16 with its network options; returns the network options."""
+    if target.exists() and not force:
+        raise SystemExit(f'{target} exists; pass --force to replace it')
+    checkpoint = load_checkpoint(checkpoint_path)
+    state = checkpoint.get(param_key) or checkpoint['params']
+    network_g = checkpoint.get('network_g')
+    if not network_g:
+        raise SystemExit(f'{checkpoint_path} carries no network_g options')
+    bf16 = {key: value.to(torch.bfloat16) if value.is_floating_point() else value for key, value in state.items()}
+    atomic_torch_save({'params': bf16, 'network_g': network_g}, target)
+    target.chmod(0o644)  # package data: readable by every user of an installed copy
+    if target.stat().st_size > MAX_BYTES:
+        target.unlink()
+        raise SystemExit(f'{target.name} would be {target.stat().st_size} bytes, above the 4 MiB limit')
+    return network_g
+
+
+def run_lfdn_test(recipe: Path, weights: Path) -> dict:
+    """``lfdn-test`` of the recipe with ``weights``; returns its metrics.json."""
+    opt = prepare_for_phase(resolve_option_file(recipe), is_train=False)
+    command = [sys.executable, str(REPO / 'basicsr_lfdn' / 'test.py'), '-opt', str(recipe)]
+    command += ['--force_yml', f'path:pretrain_network_g={weights}']
+    subprocess.run(command, cwd=REPO, check=True)
+    return json.loads((REPO / 'results' / opt['name'] / 'metrics.json').read_text(encoding='utf-8'))
+
+
+def training_summary(recipe_opt: dict) -> dict:
+    """Iterations, schedule, data and degradation of the recipe, and the wall time from its training log."""
+    train = recipe_opt['train']
+    dataset = recipe_opt['datasets']['train']
+    logs = sorted((REPO / 'experiments' / recipe_opt['name']).glob('train_*.log'))
+    consumed = None
+    for log in logs:
+        match = re.search(r'End of training\. Time consumed: (\S+)', log.read_text(encoding='utf-8'))
+        consumed = match[1] if match else consumed
+    return {
+        'data': f'{dataset["dataroot_gt"]} (held out: {dataset.get("holdout")}), synthetic {dataset["degradation"]}',
+        'degradation_opt': dataset.get('degradation_opt'),
+        'crops': f'{dataset["batch_size_per_gpu"]} x {dataset["gt_size"]}^2',
+        'iterations': train['total_iter'],
+        'optimiser': f'Adam lr {train["optim_g"]["lr"]}, {train["scheduler"]["type"]}',
+        'loss': train['pixel_opt']['type'],
+        'amp': train.get('amp'),
+        'wall_time': consumed,
+    }
+
+
+def render_card(card: dict) -> str:
+    lines = [
+        f'# Model card: {card["name"]} ({card["task"]})',
+        '',
+        f'- file: `{card["file"]}`, {card["size_bytes"]:,} bytes, bf16, sha256 `{card["sha256"]}`',
+        f'- network: `{json.dumps(card["network_g"])}`, {card["params"]:,} parameters',
+        f'- recipe: `{card["recipe"]}`; hardware: {card["hardware"]}',
+    ]
+    for key, value in card['training'].items():
+        lines.append(f'- {key}: `{json.dumps(value)}`' if isinstance(value, dict) else f'- {key}: {value}')
+    lines += ['', '| test set | images | input PSNR / SSIM | output PSNR / SSIM |', '|---|---:|---:|---:|']
+    for dataset, result in card['metrics'].items():
+        base = result.get('input_baseline') or {}
+        base_cell = f'{base["psnr"]:.2f} / {base["ssim"]:.4f}' if base else '-'
+        lines.append(f'| {dataset} | {result["images"]} | {base_cell} | {result["psnr"]:.2f} / {result["ssim"]:.4f} |')
+    regression = card['regression']
+    lines += [
+        '',
+        f'Measured once with `lfdn-test` on the shipped file ({card["protocol"]}). CI re-measures '
+        f'{len(regression["pairs"])} {regression["dataset"]} pairs: '
+        f'{regression["psnr"]:.2f} dB / {regression["ssim"]:.4f}.',
+        "Trained on BSDS-clean photos with synthetic degradations, not on the papers' training sets "
+        "(GoPro, Rain14000), so these figures do not reproduce the papers' protocol.",
+    ]
+    return '\n'.join(lines) + '\n'
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--task', choices=sorted(SHIPPED), required=True)
+    parser.add_argument('--recipe', type=Path, required=True, help='the option file the checkpoint was trained with')
+    parser.add_argument('--checkpoint', type=Path, help='default experiments/<name>/models/net_g_latest.pth')
+    parser.add_argument('--param-key', default='params')
+    parser.add_argument('--hardware', default='2-core CPU, bf16 autocast')
+    parser.add_argument('--data', type=Path, default=DATA, help='the shared datasets folder')
+    parser.add_argument('--force', action='store_true')
+    args = parser.parse_args(argv)
+    if not args.data.is_dir():
+        raise SystemExit(f'real test data not found at {args.data}')
+    recipe_opt = resolve_option_file(args.recipe)
+    checkpoint = args.checkpoint or REPO / 'experiments' / recipe_opt['name'] / 'models' / 'net_g_latest.pth'
+    name = SHIPPED[args.task]
+    target = PRETRAINED_DIR / f'{name}.pth'
+    network_g = write_bf16(checkpoint, args.param_key, target, args.force)
+    metrics = run_lfdn_test(args.recipe, target)
+    network = build_network_from_checkpoint(target)
+    regression = REGRESSION[args.task]
+    pairs = regression_pairs(args.task, args.data)
+    measured = evaluate_pairs(network, pairs, regression['y_channel'])
+    card = {
+        'task': args.task,
+        'name': name,
+        'file': f'basicsr_lfdn/pretrained/{target.name}',
+        'size_bytes': target.stat().st_size,
+        'sha256': sha256_of(target),
+        'network_g': network_g,
+        'params': count_params(network),
+        'recipe': str(args.recipe),
+        'source_checkpoint': f'{os.path.relpath(checkpoint.resolve(), REPO)} [{args.param_key}]',
+        'hardware': args.hardware,
+        'training': training_summary(recipe_opt),
+        'protocol': 'BasicSR calculate_psnr/ssim on uint8, no border crop, '
+        + ('Y channel (BT.601)' if regression['y_channel'] else 'RGB'),
+        'metrics': {
+            dataset: {**result['metrics'], 'images': result['images'], 'input_baseline': result['input_baseline']}
+            for dataset, result in metrics.items()
+        },
+        'regression': {
+            **regression,
+            'pairs': [f'{lq.name} {gt.name}' for lq, gt in pairs],
+            'psnr': measured['psnr'],
+            'ssim': measured['ssim'],
+        },
+    }
+    (PRETRAINED_DIR / f'{name}.json').write_text(json.dumps(card, indent=2) + '\n', encoding='utf-8')
+    (PRETRAINED_DIR / f'{name}.md').write_text(render_card(card), encoding='utf-8')
+    print(render_card(card))
+
+
+if __name__ == '__main__':
+    main()
