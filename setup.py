@@ -15,6 +15,7 @@ setup(
     python_requires='>=3.9',
     packages=find_packages(include=['basicsr_lfdn', 'basicsr_lfdn.*', 'datasets_prep', 'datasets_prep.*']),
     include_package_data=True,
+    package_data={'basicsr_lfdn.pretrained': ['*.pth', '*.json', '*.md']},
     install_requires=[
         'torch>=2.1',
         'torchvision>=0.16',
@@ -44,6 +45,7 @@ setup(
             'lfdn-export = basicsr_lfdn.inference.export:main',
             'lfdn-benchmark = basicsr_lfdn.benchmark:main',
             'lfdn-complexity = basicsr_lfdn.archs.complexity:main',
+            'lfdn-score = basicsr_lfdn.scoring:main',
         ],
     },
 )

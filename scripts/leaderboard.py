@@ -1,40 +1,114 @@
-"""Leaderboard: measured BasicSR test results beside the published numbers of both papers.
+"""Leaderboard: measured results beside the published numbers of both papers.
 
 Usage::
 
-    python scripts/leaderboard.py --results results --benchmark-csv benchmark.csv \\
-        --output-md leaderboard.md --output-png leaderboard.png
+    python scripts/leaderboard.py --results results --scores results/budget-derain/scores \\
+        --benchmark-csv benchmark.csv --output-md leaderboard.md --output-png leaderboard.png
 
-Measured rows come from the logs BasicSR's test pipeline writes (``results/<name>/test_*.log``,
-any BasicSR model: ours or e.g. an EDSR/NAFNet run on the same sets). From each log it takes
-the network class and its parameter count (``Network: LFDN, with parameters: 1,541,009``) and
-every validation block (``Validation GoPro`` followed by ``\\t # psnr: 31.6000`` lines, the
-format of ``SRModel._log_validation_metric_values``); the newest log of an experiment wins.
-Measured times come from an ``lfdn-benchmark`` CSV (matched by network type). Published rows
-come from ``docs/published_results.yaml`` (paper, table and row of each number). Every row
-of the output says which of the two it is.
+Measured rows come from two places:
+
+- the logs BasicSR's test pipeline writes (``results/<name>/test_*.log``, any BasicSR model: ours or
+  e.g. an EDSR/NAFNet run on the same sets). From each log it takes the options dump at its head
+  (experiment name, ``network_g``, test sets, metric settings), the parameter count
+  (``Network: LFDN, with parameters: 1,541,009``) and every validation block (``Validation GoPro``
+  followed by ``\\t # psnr: 31.6000`` lines). A row is named ``<network> (<experiment>)`` without
+  the ``_<test sets>`` suffix ``lfdn-test`` appends; the newest log of an experiment wins;
+- measured-row JSONs (``--scores``: files, or folders searched recursively) as written by
+  ``lfdn-score --json`` and ``scripts/budget_compare.py``, named as the JSON says.
+
+Measured times come from the score JSON, an ``lfdn-benchmark`` CSV (``--benchmark-csv``: matched by
+the network options of the log, else by network type and parameter count) or are measured in this
+run (``--measure-latency``: CPU, fp32, 1280×720, with ``basicsr_lfdn.benchmark``). Published rows
+come from ``docs/published_results.yaml`` (paper, table and row of each number). Every row of the
+output says which of the two it is; the plot draws them with different markers and colours.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import csv
 import json
 import math
 import re
+import statistics
 import sys
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PUBLISHED = REPO_ROOT / 'docs' / 'published_results.yaml'
+REFERENCE_SIZE = (720, 1280)  # (height, width) of the MACs column and of --measure-latency
+
+PROTOCOL_STATEMENT = (
+    "Measured rows: PSNR/SSIM by BasicSR's calculate_psnr/calculate_ssim on uint8 images, "
+    'Y channel (BT.601) for deraining sets and RGB for deblurring sets, no border crop'
+)
+UNTIMED_FOOTNOTE = (
+    "Measured rows with '-' in time (s) were not timed: pass `--benchmark-csv` (an lfdn-benchmark CSV) "
+    'or `--measure-latency` (times them on this machine in the same run).'
+)
+
+# The measured-row JSON format shared with basicsr_lfdn/scoring.py (lfdn-score) and
+# scripts/budget_compare.py: exactly these keys, null where unknown.
+ROW_KEYS = (
+    'source',
+    'name',
+    'network',
+    'recipe',
+    'dataset',
+    'protocol',
+    'num_images',
+    'num_missing',
+    'psnr',
+    'ssim',
+    'params',
+    'macs_g',
+    'latency_s',
+    'latency_device',
+    'iterations',
+    'training',
+    'provenance',
+)
+PROTOCOL_KEYS = ('y_channel', 'crop_border', 'rounding')
+_NUMBER = (int, float)
+_ROW_TYPES: dict[str, tuple[tuple[type, ...], bool]] = {  # key: (accepted types, may be null)
+    'source': ((str,), False),
+    'name': ((str,), False),
+    'network': ((str,), True),
+    'recipe': ((str,), True),
+    'dataset': ((str,), False),
+    'protocol': ((dict,), False),
+    'num_images': ((int,), False),
+    'num_missing': ((int,), False),
+    'psnr': (_NUMBER, True),
+    'ssim': (_NUMBER, True),
+    'params': ((int,), True),
+    'macs_g': (_NUMBER, True),
+    'latency_s': (_NUMBER, True),
+    'latency_device': ((str,), True),
+    'iterations': ((int,), True),
+    'training': ((str,), True),
+    'provenance': ((str,), False),
+}
 
 _VALIDATION_BLOCK = re.compile(r'Validation (?P<dataset>[^\n]+?)\s*\n(?P<body>(?:[ \t]+# [^\n]*(?:\n|$))+)')
 _METRIC_LINE = re.compile(r'# (?P<metric>\w+): (?P<value>[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|nan|inf))')
 _NETWORK_LINE = re.compile(r'Network: (?P<cls>[^,\n]+), with parameters: (?P<params>[\d,]+)')
-_NAME_LINE = re.compile(r'^\s*name: (?P<name>\S+)\s*$', re.MULTILINE)
+_TOP_NAME_LINE = re.compile(r'^ {2}name: (?P<name>\S+)\s*$', re.MULTILINE)
+_LOG_LINE = re.compile(r'^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d+ \w+:(?P<message>.*)$')
+_OPTION_OPEN = re.compile(r'^(?P<indent> +)(?P<key>[\w.-]+):\[$')
+_OPTION_VALUE = re.compile(r'^(?P<indent> +)(?P<key>[\w.-]+): ?(?P<value>.*)$')
+_OPTION_CLOSE = re.compile(r'^ +\]$')
+_CHECKPOINT_ITER = re.compile(r'net_g_(?P<iter>\d+)\.pth$')
 
 
 @dataclass
@@ -48,9 +122,17 @@ class Entry:
     ssim: float | None
     params_m: float | None
     time_s: float | None
-    provenance: str  # log file, or "paper Table N"
+    provenance: str  # results folder, score JSON file name, or "paper Table N"
     network: str | None = None
-    time_note: str = ''
+    time_note: str = ''  # how the time was measured
+    macs_g: float | None = None  # at 1280×720
+    iterations: int | None = None
+    training: str | None = None
+    recipe: str | None = None
+    options: dict | None = None  # network_g options, when known (rebuilds the network for timing)
+    params: int | None = None  # exact parameter count, when known
+    protocol: dict | None = None  # y_channel / crop_border of the scores, when known
+    protocol_warning: str = ''  # set when the protocol differs from the dataset's task convention
 
 
 def canonical_dataset(name: str, known: list[str]) -> str:
@@ -82,34 +164,130 @@ def load_published(path: Path) -> tuple[list[Entry], list[str]]:
                 time_s=row.get('time_s'),
                 provenance=f'{paper} Table {row["table"]}',
                 network=row.get('network'),
-                time_note='as published' if row.get('time_s') is not None else '',
+                time_note="as published (the paper's hardware)" if row.get('time_s') is not None else '',
             )
         )
     return entries, datasets
 
 
+def load_dataset_tasks(path: Path) -> dict[str, str]:
+    """``{dataset: 'derain' | 'deblur'}`` from the published-results file."""
+    data = yaml.safe_load(path.read_text(encoding='utf-8'))
+    return {name: spec.get('task') for name, spec in data['datasets'].items() if isinstance(spec, dict)}
+
+
+# ----------------------------------------------------------------------------- BasicSR test logs
+
+
+def _option_value(text: str) -> Any:
+    """A value as BasicSR's ``dict2str`` printed it (Python literal, else the bare string)."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return text
+
+
+def _parse_option_lines(lines: list[str]) -> dict:
+    root: dict = {}
+    stack = [root]
+    for line in lines:
+        if _OPTION_CLOSE.match(line):
+            if len(stack) > 1:
+                stack.pop()
+        elif match := _OPTION_OPEN.match(line):
+            child: dict = {}
+            stack[-1][match['key']] = child
+            stack.append(child)
+        elif match := _OPTION_VALUE.match(line):
+            stack[-1][match['key']] = _option_value(match['value'].strip())
+    return root
+
+
+def parse_logged_options(text: str) -> dict:
+    """The options BasicSR dumps (``dict2str``) at the head of a log, as a nested dict; {} if none."""
+    lines = text.splitlines()
+    for start, line in enumerate(lines):
+        match = _LOG_LINE.match(line)
+        if not match or match['message'].strip():
+            continue
+        block = []
+        for follow in lines[start + 1 :]:
+            if _LOG_LINE.match(follow):
+                break
+            block.append(follow)
+        options = _parse_option_lines(block)
+        if 'network_g' in options or 'name' in options:
+            return options
+    return {}
+
+
+def shorten_experiment(name: str, test_sets: list[str]) -> str:
+    """The option name without the ``_<test sets joined by +>`` suffix ``lfdn-test`` appends."""
+    suffix = '_' + '+'.join(test_sets)
+    return name[: -len(suffix)] if test_sets and name.endswith(suffix) and len(name) > len(suffix) else name
+
+
+def method_name(network: str | None, recipe: str | None) -> str:
+    """``LFDN (LFDN_real_derain)``; just the network when the recipe says nothing more."""
+    if network and recipe and recipe != network:
+        return f'{network} ({recipe})'
+    return network or recipe or 'unknown'
+
+
+def _logged_protocol(options: dict) -> dict | None:
+    metrics = options.get('val', {}).get('metrics', {}) if isinstance(options.get('val'), dict) else {}
+    psnr = metrics.get('psnr') if isinstance(metrics, dict) else None
+    crop_border = psnr.get('crop_border', 0) if isinstance(psnr, dict) else None
+    if not isinstance(crop_border, int):
+        return None
+    return {'y_channel': bool(psnr.get('test_y_channel', False)), 'crop_border': crop_border}
+
+
 def parse_test_log(path: Path, known_datasets: list[str]) -> list[Entry]:
     """Measured entries of one BasicSR test log (one per validation block)."""
     text = path.read_text(encoding='utf-8', errors='replace')
+    options = parse_logged_options(text)
     network_match = _NETWORK_LINE.search(text)
     network = network_match['cls'].split(' - ')[-1].strip() if network_match else None
-    params_m = int(network_match['params'].replace(',', '')) / 1e6 if network_match else None
-    name_match = _NAME_LINE.search(text)
-    experiment = name_match['name'] if name_match else path.parent.name
+    params = int(network_match['params'].replace(',', '')) if network_match else None
+    network_options = options.get('network_g')
+    if not (isinstance(network_options, dict) and 'type' in network_options):
+        network_options = None
+    network = network or (network_options or {}).get('type')
+    if isinstance(options.get('name'), str):
+        experiment = options['name']
+    else:
+        name_match = _TOP_NAME_LINE.search(text)
+        experiment = name_match['name'] if name_match else path.parent.name
+    blocks = list(_VALIDATION_BLOCK.finditer(text))
+    datasets = options.get('datasets') if isinstance(options.get('datasets'), dict) else {}
+    test_sets = [
+        str(spec['name'])
+        for key, spec in datasets.items()
+        if key.startswith('test') and isinstance(spec, dict) and 'name' in spec
+    ] or [block['dataset'] for block in blocks]
+    recipe = shorten_experiment(experiment, test_sets)
+    checkpoint = str((options.get('path') or {}).get('pretrain_network_g') or '')
+    iteration = _CHECKPOINT_ITER.search(checkpoint)
     entries = []
-    for block in _VALIDATION_BLOCK.finditer(text):
+    for block in blocks:
         metrics = {m['metric'].lower(): float(m['value']) for m in _METRIC_LINE.finditer(block['body'])}
         entries.append(
             Entry(
                 source='measured',
-                method=f'{experiment} ({network})' if network else experiment,
+                method=method_name(network, recipe),
                 dataset=canonical_dataset(block['dataset'], known_datasets),
                 psnr=metrics.get('psnr'),
                 ssim=metrics.get('ssim'),
-                params_m=params_m,
+                params_m=params / 1e6 if params is not None else None,
                 time_s=None,
-                provenance=str(path),
+                provenance=path.parent.name,
                 network=network,
+                iterations=int(iteration['iter']) if iteration else None,
+                recipe=recipe,
+                options=dict(network_options) if network_options else None,
+                params=params,
+                protocol=_logged_protocol(options),
             )
         )
     return entries
@@ -127,23 +305,299 @@ def collect_measured(results_root: Path, known_datasets: list[str]) -> list[Entr
     return list(latest.values())
 
 
+# ----------------------------------------------------------------------------- score JSONs
+
+
+def check_score_row(row: Any, path: Path) -> None:
+    """Raise ``ValueError`` naming ``path`` unless ``row`` is a measured row of the shared format."""
+    if not isinstance(row, dict):
+        raise ValueError(f'{path}: not a measured-row JSON (expected an object with keys {", ".join(ROW_KEYS)})')
+    missing, unknown = [k for k in ROW_KEYS if k not in row], sorted(set(row) - set(ROW_KEYS))
+    if missing or unknown:
+        details = [f'missing keys: {", ".join(missing)}'] if missing else []
+        details += [f'unknown keys: {", ".join(unknown)}'] if unknown else []
+        raise ValueError(f'{path}: not a measured-row JSON ({"; ".join(details)})')
+    problems = []
+    for key, (types, nullable) in _ROW_TYPES.items():
+        value = row[key]
+        if value is None and nullable:
+            continue
+        if isinstance(value, bool) or not isinstance(value, types):
+            kinds = ' or '.join(t.__name__ for t in types) + (' or null' if nullable else '')
+            problems.append(f'{key} must be {kinds}, got {value!r}')
+    if row['source'] != 'measured':
+        problems.append(f"source must be 'measured', got {row['source']!r}")
+    protocol = row['protocol']
+    if isinstance(protocol, dict) and sorted(protocol) != sorted(PROTOCOL_KEYS):
+        problems.append(f'protocol must have the keys {", ".join(PROTOCOL_KEYS)}, got {", ".join(protocol)}')
+    if problems:
+        raise ValueError(f'{path}: not a measured-row JSON ({"; ".join(problems)})')
+
+
+def find_score_files(paths: list[Path]) -> list[tuple[Path, bool]]:
+    """``(file, named explicitly)`` for each ``--scores`` argument; folders give their ``*.json`` (recursive)."""
+    files = []
+    for path in paths:
+        if path.is_dir():
+            files += [(found, False) for found in sorted(path.rglob('*.json')) if found.is_file()]
+        elif path.is_file():
+            files.append((path, True))
+        else:
+            raise ValueError(f'--scores {path}: no such file or folder')
+    return files
+
+
+def entry_from_row(row: dict, path: Path, known_datasets: list[str]) -> Entry:
+    """A measured entry from a checked score row (``path`` becomes its source)."""
+    latency_note = ''
+    if row['latency_s'] is not None:
+        latency_note = f'score JSON: {row["latency_device"]}' if row['latency_device'] else 'score JSON'
+    return Entry(
+        source='measured',
+        method=row['name'],
+        dataset=canonical_dataset(row['dataset'], known_datasets),
+        psnr=row['psnr'],
+        ssim=row['ssim'],
+        params_m=row['params'] / 1e6 if row['params'] is not None else None,
+        time_s=row['latency_s'],
+        provenance=path.name,
+        network=row['network'],
+        time_note=latency_note,
+        macs_g=row['macs_g'],
+        iterations=row['iterations'],
+        training=row['training'],
+        recipe=row['recipe'],
+        params=row['params'],
+        protocol=row['protocol'],
+    )
+
+
+def collect_scores(paths: list[Path], known_datasets: list[str]) -> list[Entry]:
+    """Measured entries of the ``--scores`` JSONs; ``ValueError`` naming the file for a malformed one.
+
+    Files found in folders that are not measured rows at all (no ``"source": "measured"``, e.g. a
+    ``metrics.json``) are skipped with a note; named files must be measured rows.
+    """
+    entries: dict[tuple[str, str], tuple[Entry, Path]] = {}
+    skipped = []
+    for path, explicit in find_score_files(paths):
+        try:
+            row = json.loads(path.read_text(encoding='utf-8'))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            if not explicit:
+                skipped.append(path)
+                continue
+            raise ValueError(f'{path}: not a readable JSON file ({error})') from error
+        if not explicit and not (isinstance(row, dict) and row.get('source') == 'measured'):
+            skipped.append(path)
+            continue
+        check_score_row(row, path)
+        entry = entry_from_row(row, path, known_datasets)
+        key = (entry.method, entry.dataset)
+        if key in entries:
+            print(
+                f'warning: {path} repeats {entry.method} on {entry.dataset} of {entries[key][1]}; kept {path}',
+                file=sys.stderr,
+            )
+        entries[key] = (entry, path)
+    if skipped:
+        names = ', '.join(map(str, skipped))
+        print(f'note: skipped {len(skipped)} JSON file(s) that are not measured rows: {names}', file=sys.stderr)
+    return [entry for entry, _ in entries.values()]
+
+
+def merge_measured(logged: list[Entry], scored: list[Entry]) -> list[Entry]:
+    """Log rows plus score rows; a log row whose recipe and dataset a score row also has is dropped."""
+    covered = {(e.recipe, e.dataset) for e in scored if e.recipe}
+    kept = [e for e in logged if (e.recipe, e.dataset) not in covered]
+    if len(kept) < len(logged):
+        dropped = len(logged) - len(kept)
+        print(f'note: {dropped} log row(s) replaced by score JSONs of the same recipe and dataset', file=sys.stderr)
+    return kept + scored
+
+
+def _protocol_text(protocol: dict) -> str:
+    channel = 'Y channel' if protocol.get('y_channel') else 'RGB'
+    return f'{channel}, crop border {protocol.get("crop_border", 0)}'
+
+
+def check_protocols(entries: list[Entry], tasks: dict[str, str]) -> None:
+    """Mark (and warn on stderr about) measured rows not scored by their dataset's task convention."""
+    for entry in entries:
+        task = tasks.get(entry.dataset)
+        if entry.source != 'measured' or entry.protocol is None or task not in ('derain', 'deblur'):
+            continue
+        expected = {'y_channel': task == 'derain', 'crop_border': 0}
+        actual = {'y_channel': bool(entry.protocol.get('y_channel')), 'crop_border': entry.protocol.get('crop_border')}
+        rounding = entry.protocol.get('rounding', 'uint8')
+        if actual != expected or rounding != 'uint8':
+            entry.protocol_warning = _protocol_text(entry.protocol) + (
+                f', rounding {rounding}' if rounding != 'uint8' else ''
+            )
+            print(
+                f'warning: {entry.provenance}: {entry.method} on {entry.dataset} was scored with '
+                f'{entry.protocol_warning}; {task} sets use {_protocol_text(expected)} (row marked †)',
+                file=sys.stderr,
+            )
+
+
+# ----------------------------------------------------------------------------- times
+
+
+def _options_key(options: dict) -> str:
+    return json.dumps(options, sort_keys=True, default=str)
+
+
 def attach_benchmark_times(entries: list[Entry], csv_path: Path, precision: str = 'fp32') -> None:
-    """Give measured entries the median latency of their network type from an lfdn-benchmark CSV."""
+    """Give untimed measured entries the median latency of their network from an lfdn-benchmark CSV.
+
+    A row whose network options are known takes the CSV row with the same options; one that knows
+    only the network class takes a row of that type with the same parameter count (1280×720 rows
+    first). MACs are taken too when the CSV row is at 1280×720.
+    """
     with open(csv_path, newline='', encoding='utf-8') as handle:
         rows = [row for row in csv.DictReader(handle) if not row['error'] and row['precision'] == precision]
-    by_type: dict[str, dict] = {}
+    rows.sort(key=lambda row: row['size'] != '1280x720')
+    by_options: dict[str, dict] = {}
+    by_type: dict[str, list[dict]] = {}
     for row in rows:
-        by_type.setdefault(json.loads(row['network'])['type'], row)
+        network = json.loads(row['network'])
+        by_options.setdefault(_options_key(network), row)
+        by_type.setdefault(network['type'], []).append(row)
     for entry in entries:
-        row = by_type.get(entry.network or '')
-        if entry.source == 'measured' and row is not None:
-            entry.time_s = float(row['latency_median_ms']) / 1000
-            entry.time_note = f'measured, {row["device"]} {row["precision"]} {row["size"]} {row["threads"]} threads'
+        if entry.source != 'measured' or entry.time_s is not None:
+            continue
+        if entry.options:
+            row = by_options.get(_options_key(entry.options))
+        else:
+            candidates = [
+                r
+                for r in by_type.get(entry.network or '', [])
+                if entry.params is None or int(r['params']) == entry.params
+            ]
+            row = candidates[0] if candidates else None
+        if row is None:
+            continue
+        entry.time_s = float(row['latency_median_ms']) / 1000
+        entry.time_note = (
+            f'lfdn-benchmark CSV: {row["device"]} {row["precision"]} {row["size"]}, {row["threads"]} threads'
+        )
+        if entry.macs_g is None and row['size'] == '1280x720' and row.get('macs'):
+            entry.macs_g = float(row['macs']) / 1e9
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """A command-line ``'WxH'`` as ``(height, width)``."""
+    try:
+        width, height = (int(part) for part in text.lower().split('x'))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f'expected WIDTHxHEIGHT, got {text!r}') from error
+    return height, width
+
+
+def measure_latencies(
+    entries: list[Entry],
+    height: int = REFERENCE_SIZE[0],
+    width: int = REFERENCE_SIZE[1],
+    warmup: int = 1,
+    repeats: int = 3,
+) -> None:
+    """Time untimed measured entries on the CPU (fp32, torch's default threads) with lfdn-benchmark's code.
+
+    The network is rebuilt from the log's ``network_g`` options, or (score rows) from the network
+    class alone when that reproduces the row's parameter count; rows that cannot be rebuilt keep no
+    time. MACs are counted too when the size is 1280×720 (the MACs column's size).
+    """
+    groups: dict[str, tuple[dict, list[Entry]]] = {}
+    for entry in entries:
+        if entry.source != 'measured' or entry.time_s is not None:
+            continue
+        options = entry.options
+        if options is None and entry.network and entry.params is not None:
+            options = {'type': entry.network}
+        if options is None:
+            print(f'note: {entry.method}: network options unknown, not timed (rebuild needs them)', file=sys.stderr)
+            continue
+        groups.setdefault(_options_key(options), (options, []))[1].append(entry)
+    if not groups:
+        return
+
+    if str(REPO_ROOT) not in sys.path:  # a checkout without pip install
+        sys.path.append(str(REPO_ROOT))
+    import basicsr_lfdn  # noqa: F401  (registers the plugin; must precede basicsr imports)
+
+    # isort: split
+    import torch
+
+    from basicsr_lfdn.archs.complexity import count_macs, count_params
+    from basicsr_lfdn.benchmark import BenchConfig, build_benchmark_network, run_worker
+
+    print(
+        f'measuring CPU latency of {len(groups)} network(s) at {width}x{height}: fp32, '
+        f'{torch.get_num_threads()} torch threads (default), warm-up {warmup}, repeats {repeats}',
+        flush=True,
+    )
+    for key, (options, group) in groups.items():
+        try:
+            network = build_benchmark_network(options, None)
+        except Exception as error:  # any registry or constructor error: report, keep '-'
+            print(f'note: {key}: cannot build the network ({error}); not timed', file=sys.stderr)
+            continue
+        params = count_params(network)
+        for entry in group:
+            if entry.params not in (None, params):
+                print(
+                    f'note: {entry.method} ({entry.dataset}): {key} builds {params:,} parameters, the row says '
+                    f'{entry.params:,}; not timed',
+                    file=sys.stderr,
+                )
+        group = [entry for entry in group if entry.params in (None, params)]
+        if not group:
+            continue
+        macs_g = count_macs(network, height, width) / 1e9 if (height, width) == REFERENCE_SIZE else None
+        del network
+        config = BenchConfig(
+            label=key,
+            network=options,
+            weights=None,
+            height=height,
+            width=width,
+            device='cpu',
+            precision='fp32',
+            channels_last=False,
+            compile=False,
+            tile=0,
+            tile_overlap=0,
+            threads=None,  # torch's default
+            batch=1,
+            warmup=warmup,
+            repeats=repeats,
+        )
+        try:
+            result = run_worker(config)
+        except Exception as error:  # a failed forward pass leaves the rows untimed
+            print(f'note: {key}: timing failed ({type(error).__name__}: {error}); not timed', file=sys.stderr)
+            continue
+        latency = statistics.median(result.latencies_ms) / 1000
+        threads = f'{result.threads} thread{"s" if result.threads != 1 else ""}'
+        note = f'--measure-latency: cpu fp32 {width}x{height}, {threads}, median of {repeats}'
+        print(f'{key}: {latency:.3f} s', flush=True)
+        for entry in group:
+            entry.time_s, entry.time_note = latency, note
+            if entry.macs_g is None:
+                entry.macs_g = macs_g
+            if entry.params is None:
+                entry.params, entry.params_m = params, params / 1e6
+
+
+# ----------------------------------------------------------------------------- Markdown
 
 
 def _cell(value: float | None, digits: int) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return '-'
+    if isinstance(value, float) and math.isinf(value):
+        return 'inf'
     return f'{value:.{digits}f}'
 
 
@@ -152,10 +606,12 @@ def render_markdown(entries: list[Entry], datasets: list[str]) -> str:
     lines = [
         '# Leaderboard',
         '',
-        'Rows marked **measured** were computed by this project (BasicSR test logs; times from '
-        'lfdn-benchmark on the stated device). Rows marked *published* are copied from the papers, '
+        'Rows marked **measured** were computed by this project (BasicSR test logs or score JSONs; '
+        'times measured on the stated device). Rows marked *published* are copied from the papers, '
         'with their own hardware and image sizes; they were not re-measured.',
     ]
+    if any(e.source == 'measured' for e in entries):
+        lines += ['', PROTOCOL_STATEMENT + '.']
     for dataset in datasets:
         rows = [entry for entry in entries if entry.dataset == dataset]
         if not rows:
@@ -165,63 +621,176 @@ def render_markdown(entries: list[Entry], datasets: list[str]) -> str:
             '',
             f'## {dataset}',
             '',
-            '| method | measured / published | PSNR (dB) | SSIM | params (M) | time (s) | time measured on | source |',
-            '|---|---|---:|---:|---:|---:|---|---|',
+            '| method | measured / published | PSNR (dB) | SSIM | params (M) | GMACs (1280×720) | iterations '
+            '| time (s) | time measured how | training | source |',
+            '|---|---|---:|---:|---:|---:|---:|---:|---|---|---|',
         ]
         for e in rows:
             label = '**measured**' if e.source == 'measured' else '*published*'
+            method = f'{e.method} †' if e.protocol_warning else e.method
+            iterations = f'{e.iterations:,}' if e.iterations is not None else '-'
             lines.append(
-                f'| {e.method} | {label} | {_cell(e.psnr, 2)} | {_cell(e.ssim, 4)} | {_cell(e.params_m, 2)} '
-                f'| {_cell(e.time_s, 3)} | {e.time_note or "-"} | {e.provenance} |'
+                f'| {method} | {label} | {_cell(e.psnr, 2)} | {_cell(e.ssim, 4)} | {_cell(e.params_m, 2)} '
+                f'| {_cell(e.macs_g, 1)} | {iterations} | {_cell(e.time_s, 3)} | {e.time_note or "-"} '
+                f'| {e.training or "-"} | {e.provenance} |'
             )
+        notes = [
+            f'† {e.method}: scored with {e.protocol_warning}, not by the convention above.'
+            for e in rows
+            if e.protocol_warning
+        ]
+        if any(e.source == 'measured' and e.time_s is None for e in rows):
+            notes.append(UNTIMED_FOOTNOTE)
+        if notes:
+            lines += ['', *notes]
     return '\n'.join(lines) + '\n'
 
 
-def render_plot(entries: list[Entry], datasets: list[str], path: Path) -> None:
-    """PSNR versus time and PSNR versus parameters (log x), one row of two panels per dataset."""
+# ----------------------------------------------------------------------------- plot
+
+_STYLES = {  # category: (label, marker, colour, size)
+    'measured': ('measured here', '*', 'tab:red', 140),
+    'ours': ("published: LMFN / LFDN (papers' hardware)", 'o', 'tab:blue', 40),
+    'other': ("published: other methods (papers' hardware)", 's', 'tab:gray', 28),
+}
+_PANELS = (
+    ('time_s', 'PSNR vs time', 'time per image (s, log scale)'),
+    ('params_m', 'PSNR vs size', 'parameters (M, log scale)'),
+)
+
+
+def _category(entry: Entry) -> str:
+    if entry.source == 'measured':
+        return 'measured'
+    return 'ours' if entry.network else 'other'
+
+
+def plain_tick_label(value: float, position: int | None = None) -> str:
+    """A log-axis tick as a plain number: ``0.5``, ``1``, ``2``, ``10``, ``1500`` (no ×10ⁿ)."""
+    if not math.isfinite(value) or value <= 0:
+        return ''
+    return f'{Decimal(f"{value:.6g}"):f}'
+
+
+def nice_log_limits(low: float, high: float) -> tuple[float, float, tuple[float, ...]]:
+    """Axis limits on the 1-2-5 sequence (decades for wide ranges) around [low, high], and the tick subs."""
+    subs = (1.0,) if math.log10(high / low) > 2.5 else (1.0, 2.0, 5.0)
+    first, last = math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1
+    ticks = [float(Decimal(sub) * Decimal(10) ** k) for k in range(first, last + 1) for sub in subs]
+    lower = max((t for t in ticks if t <= low / 1.15), default=low / 2)
+    upper = min((t for t in ticks if t >= high * 1.15), default=high * 2)
+    return lower, upper, subs
+
+
+def configure_log_axis(axis: Axes, values: list[float]) -> None:
+    """Log x axis with nice limits, plain major tick labels and no minor tick labels."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    lower, upper, subs = nice_log_limits(min(values), max(values))
+    axis.set_xscale('log')
+    axis.set_xlim(lower, upper)
+    axis.xaxis.set_major_locator(LogLocator(base=10, subs=subs))
+    axis.xaxis.set_major_formatter(FuncFormatter(plain_tick_label))
+    axis.xaxis.set_minor_formatter(NullFormatter())
+
+
+def plot_panels(entries: list[Entry], datasets: list[str]) -> list[tuple[str, str, list[Entry]]]:
+    """``(dataset, attribute, points)`` of every panel that has at least one point to draw."""
+    panels = []
+    for dataset in datasets:
+        for attribute, _, _ in _PANELS:
+            points = [
+                e
+                for e in entries
+                if e.dataset == dataset and e.psnr is not None and math.isfinite(e.psnr)
+                if getattr(e, attribute) is not None and getattr(e, attribute) > 0
+            ]
+            if points:
+                panels.append((dataset, attribute, points))
+    return panels
+
+
+def build_figure(entries: list[Entry], datasets: list[str]) -> Figure:
+    """PSNR versus time and versus parameters (log x) per dataset; only panels with points are drawn.
+
+    Measured points (red stars) and published ones (dots / squares) are told apart in each panel's
+    legend. ``ValueError`` when there is nothing to draw.
+    """
     import matplotlib
 
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
-    shown = [d for d in datasets if any(e.dataset == d and e.psnr is not None for e in entries)]
-    if not shown:
-        raise ValueError('nothing to plot: no entry has a PSNR')
-    figure, axes = plt.subplots(len(shown), 2, figsize=(12, 4 * len(shown)), squeeze=False)
-    for row_axes, dataset in zip(axes, shown):
-        for axis, attribute, xlabel in (
-            (row_axes[0], 'time_s', 'time per image (s, log)'),
-            (row_axes[1], 'params_m', 'parameters (M, log)'),
-        ):
-            for entry in entries:
-                x = getattr(entry, attribute)
-                if entry.dataset != dataset or entry.psnr is None or x is None or x <= 0:
-                    continue
-                measured = entry.source == 'measured'
-                axis.scatter(
-                    x,
-                    entry.psnr,
-                    marker='*' if measured else 'o',
-                    s=140 if measured else 36,
-                    color='tab:red' if measured else 'tab:blue' if entry.network else 'tab:gray',
-                )
-                axis.annotate(entry.method, (x, entry.psnr), fontsize=7, xytext=(3, 3), textcoords='offset points')
-            axis.set_xscale('log')
-            axis.set_xlabel(xlabel)
-            axis.set_ylabel('PSNR (dB)')
-            axis.set_title(f'{dataset}: red stars measured, dots published')
-            axis.grid(True, alpha=0.3)
+    panels = plot_panels(entries, datasets)
+    if not panels:
+        raise ValueError('nothing to plot: no entry has a PSNR with a time or a parameter count')
+    columns = 2 if len(panels) > 1 else 1
+    rows = math.ceil(len(panels) / columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(6.5 * columns, 4.2 * rows), squeeze=False)
+    flat = list(axes.flat)
+    for axis in flat[len(panels) :]:
+        figure.delaxes(axis)
+    titles = {attribute: (title, xlabel) for attribute, title, xlabel in _PANELS}
+    for axis, (dataset, attribute, points) in zip(flat, panels):
+        seen = set()
+        for entry in points:
+            category = _category(entry)
+            label, marker, colour, size = _STYLES[category]
+            x = getattr(entry, attribute)
+            axis.scatter(
+                x,
+                entry.psnr,
+                marker=marker,
+                s=size,
+                color=colour,
+                edgecolors='black' if category == 'measured' else 'none',
+                linewidths=0.5,
+                zorder=3 if category == 'measured' else 2,
+                label=label if category not in seen else None,
+            )
+            seen.add(category)
+            axis.annotate(entry.method, (x, entry.psnr), fontsize=7, xytext=(3, 3), textcoords='offset points')
+        configure_log_axis(axis, [getattr(e, attribute) for e in points])
+        title, xlabel = titles[attribute]
+        axis.set_title(f'{dataset}: {title}')
+        axis.set_xlabel(xlabel)
+        axis.set_ylabel('PSNR (dB)')
+        axis.grid(True, alpha=0.3)
+        handles, labels = axis.get_legend_handles_labels()
+        order = [label for label, *_ in _STYLES.values()]
+        pairs = sorted(zip(labels, handles), key=lambda pair: order.index(pair[0]))
+        axis.legend([h for _, h in pairs], [lab for lab, _ in pairs], fontsize=7, loc='best')
     figure.tight_layout()
+    return figure
+
+
+def render_plot(entries: list[Entry], datasets: list[str], path: Path) -> None:
+    """Save ``build_figure`` as a PNG."""
+    import matplotlib.pyplot as plt
+
+    figure = build_figure(entries, datasets)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=110)
     plt.close(figure)
 
 
+# ----------------------------------------------------------------------------- command line
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--results', type=Path, default=Path('results'), help='BasicSR results folder')
+    parser.add_argument(
+        '--scores', type=Path, nargs='+', default=[], help='measured-row JSONs (lfdn-score, budget runner) or folders'
+    )
     parser.add_argument('--published', type=Path, default=DEFAULT_PUBLISHED, help='published-results YAML')
     parser.add_argument('--benchmark-csv', type=Path, help='lfdn-benchmark CSV for measured times')
+    parser.add_argument(
+        '--measure-latency', action='store_true', help='time untimed measured rows on this CPU (fp32, 1280x720)'
+    )
+    parser.add_argument('--latency-size', type=parse_size, default=REFERENCE_SIZE, help='WxH for --measure-latency')
+    parser.add_argument('--latency-repeats', type=int, default=3, help='timed runs per network (after 1 warm-up)')
     parser.add_argument('--output-md', type=Path, default=Path('leaderboard.md'))
     parser.add_argument('--output-png', type=Path, default=Path('leaderboard.png'))
     parser.add_argument('--no-published', action='store_true', help='measured rows only')
@@ -229,24 +798,44 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Write the Markdown leaderboard and the plot; 2 when a score JSON or CSV is unusable."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.latency_repeats < 1:
+        parser.error('--latency-repeats must be at least 1')
     published, datasets = load_published(args.published)
-    measured = collect_measured(args.results, datasets) if args.results.is_dir() else []
+    tasks = load_dataset_tasks(args.published)
+    logged = collect_measured(args.results, datasets) if args.results.is_dir() else []
     if not args.results.is_dir():
-        print(f'note: {args.results} does not exist; showing published numbers only', file=sys.stderr)
+        print(f'note: {args.results} does not exist; no BasicSR test logs read', file=sys.stderr)
+    try:
+        scored = collect_scores(args.scores, datasets)
+    except ValueError as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 2
+    measured = merge_measured(logged, scored)
+    check_protocols(measured, tasks)
     if args.benchmark_csv:
-        attach_benchmark_times(measured, args.benchmark_csv)
+        try:
+            attach_benchmark_times(measured, args.benchmark_csv)
+        except (OSError, KeyError, ValueError) as error:
+            print(f'error: --benchmark-csv {args.benchmark_csv}: {error}', file=sys.stderr)
+            return 2
+    if args.measure_latency:
+        measure_latencies(measured, *args.latency_size, warmup=1, repeats=args.latency_repeats)
     entries = measured + ([] if args.no_published else published)
     datasets += sorted({e.dataset for e in measured} - set(datasets))
     table = render_markdown(entries, datasets)
     args.output_md.parent.mkdir(parents=True, exist_ok=True)
     args.output_md.write_text(table, encoding='utf-8')
-    render_plot(entries, datasets, args.output_png)
+    outputs = [str(args.output_md)]
+    try:
+        render_plot(entries, datasets, args.output_png)
+        outputs.append(str(args.output_png))
+    except ValueError as error:
+        print(f'note: no plot written: {error}', file=sys.stderr)
     print(table)
-    print(
-        f'{len(measured)} measured and {len(entries) - len(measured)} published rows; '
-        f'wrote {args.output_md} and {args.output_png}'
-    )
+    print(f'{len(measured)} measured and {len(entries) - len(measured)} published rows; wrote {" and ".join(outputs)}')
     return 0
 
 
