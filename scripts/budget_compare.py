@@ -44,6 +44,7 @@ from basicsr.data import build_dataset  # noqa: E402
 from basicsr.losses import build_loss  # noqa: E402
 
 from basicsr_lfdn.archs.complexity import count_params  # noqa: E402
+from basicsr_lfdn.scoring import write_row_json  # noqa: E402
 from basicsr_lfdn.utils.options import resolve_option_file, write_option_yaml  # noqa: E402
 
 TABLES = {'budget-derain': REPO / 'options' / 'budget' / 'derain'}
@@ -205,7 +206,7 @@ def run_network(option_file: Path, table: str, args: argparse.Namespace) -> list
             ),
             'provenance': f'scripts/budget_compare.py --table {table}',
         }
-        write_json(args.out / 'scores' / f'{name}_{dataset}.json', row)
+        write_row_json(row, args.out / 'scores' / f'{name}_{dataset}.json', force=True)
         rows.append(row)
     return rows
 

@@ -40,6 +40,9 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from basicsr_lfdn.inference.runtime import parse_size
+from basicsr_lfdn.scoring import check_row
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -56,49 +59,6 @@ UNTIMED_FOOTNOTE = (
     "Measured rows with '-' in time (s) were not timed: pass `--benchmark-csv` (an lfdn-benchmark CSV) "
     'or `--measure-latency` (times them on this machine in the same run).'
 )
-
-# The measured-row JSON format shared with basicsr_lfdn/scoring.py (lfdn-score) and
-# scripts/budget_compare.py: exactly these keys, null where unknown.
-ROW_KEYS = (
-    'source',
-    'name',
-    'network',
-    'recipe',
-    'dataset',
-    'protocol',
-    'num_images',
-    'num_missing',
-    'psnr',
-    'ssim',
-    'params',
-    'macs_g',
-    'latency_s',
-    'latency_device',
-    'iterations',
-    'training',
-    'provenance',
-)
-PROTOCOL_KEYS = ('y_channel', 'crop_border', 'rounding')
-_NUMBER = (int, float)
-_ROW_TYPES: dict[str, tuple[tuple[type, ...], bool]] = {  # key: (accepted types, may be null)
-    'source': ((str,), False),
-    'name': ((str,), False),
-    'network': ((str,), True),
-    'recipe': ((str,), True),
-    'dataset': ((str,), False),
-    'protocol': ((dict,), False),
-    'num_images': ((int,), False),
-    'num_missing': ((int,), False),
-    'psnr': (_NUMBER, True),
-    'ssim': (_NUMBER, True),
-    'params': ((int,), True),
-    'macs_g': (_NUMBER, True),
-    'latency_s': (_NUMBER, True),
-    'latency_device': ((str,), True),
-    'iterations': ((int,), True),
-    'training': ((str,), True),
-    'provenance': ((str,), False),
-}
 
 _VALIDATION_BLOCK = re.compile(r'Validation (?P<dataset>[^\n]+?)\s*\n(?P<body>(?:[ \t]+# [^\n]*(?:\n|$))+)')
 _METRIC_LINE = re.compile(r'# (?P<metric>\w+): (?P<value>[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|nan|inf))')
@@ -308,32 +268,6 @@ def collect_measured(results_root: Path, known_datasets: list[str]) -> list[Entr
 # ----------------------------------------------------------------------------- score JSONs
 
 
-def check_score_row(row: Any, path: Path) -> None:
-    """Raise ``ValueError`` naming ``path`` unless ``row`` is a measured row of the shared format."""
-    if not isinstance(row, dict):
-        raise ValueError(f'{path}: not a measured-row JSON (expected an object with keys {", ".join(ROW_KEYS)})')
-    missing, unknown = [k for k in ROW_KEYS if k not in row], sorted(set(row) - set(ROW_KEYS))
-    if missing or unknown:
-        details = [f'missing keys: {", ".join(missing)}'] if missing else []
-        details += [f'unknown keys: {", ".join(unknown)}'] if unknown else []
-        raise ValueError(f'{path}: not a measured-row JSON ({"; ".join(details)})')
-    problems = []
-    for key, (types, nullable) in _ROW_TYPES.items():
-        value = row[key]
-        if value is None and nullable:
-            continue
-        if isinstance(value, bool) or not isinstance(value, types):
-            kinds = ' or '.join(t.__name__ for t in types) + (' or null' if nullable else '')
-            problems.append(f'{key} must be {kinds}, got {value!r}')
-    if row['source'] != 'measured':
-        problems.append(f"source must be 'measured', got {row['source']!r}")
-    protocol = row['protocol']
-    if isinstance(protocol, dict) and sorted(protocol) != sorted(PROTOCOL_KEYS):
-        problems.append(f'protocol must have the keys {", ".join(PROTOCOL_KEYS)}, got {", ".join(protocol)}')
-    if problems:
-        raise ValueError(f'{path}: not a measured-row JSON ({"; ".join(problems)})')
-
-
 def find_score_files(paths: list[Path]) -> list[tuple[Path, bool]]:
     """``(file, named explicitly)`` for each ``--scores`` argument; folders give their ``*.json`` (recursive)."""
     files = []
@@ -391,7 +325,7 @@ def collect_scores(paths: list[Path], known_datasets: list[str]) -> list[Entry]:
         if not explicit and not (isinstance(row, dict) and row.get('source') == 'measured'):
             skipped.append(path)
             continue
-        check_score_row(row, path)
+        check_row(row, path)
         entry = entry_from_row(row, path, known_datasets)
         key = (entry.method, entry.dataset)
         if key in entries:
@@ -484,15 +418,6 @@ def attach_benchmark_times(entries: list[Entry], csv_path: Path, precision: str 
         )
         if entry.macs_g is None and row['size'] == '1280x720' and row.get('macs'):
             entry.macs_g = float(row['macs']) / 1e9
-
-
-def parse_size(text: str) -> tuple[int, int]:
-    """A command-line ``'WxH'`` as ``(height, width)``."""
-    try:
-        width, height = (int(part) for part in text.lower().split('x'))
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f'expected WIDTHxHEIGHT, got {text!r}') from error
-    return height, width
 
 
 def measure_latencies(

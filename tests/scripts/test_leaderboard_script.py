@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from basicsr_lfdn.scoring import ROW_KEYS, check_row
+
 SCRIPT = Path(__file__).resolve().parents[2] / 'scripts' / 'leaderboard.py'
 TINY_LFDN = {'type': 'LFDN', 'num_feat': 8, 'encoder_feat': 8, 'num_blocks': 1}
 
@@ -107,7 +109,7 @@ def write_log(
 
 
 def score_row(leaderboard, **changes) -> dict:
-    row = dict.fromkeys(leaderboard.ROW_KEYS)
+    row = dict.fromkeys(ROW_KEYS)
     row.update(
         source='measured',
         name='LFDN (budget-derain, 12 CPU min)',
@@ -252,17 +254,11 @@ def test_malformed_score_json_is_a_clear_error_naming_the_file(leaderboard, tmp_
 
 def test_score_json_with_wrong_types_or_extra_keys_is_refused(leaderboard, tmp_path):
     with pytest.raises(ValueError, match=r'bad\.json: .*psnr must be int or float or null'):
-        leaderboard.check_score_row(score_row(leaderboard, psnr='30.1'), Path('bad.json'))
+        check_row(score_row(leaderboard, psnr='30.1'), Path('bad.json'))
     with pytest.raises(ValueError, match='unknown keys: extra'):
-        leaderboard.check_score_row({**score_row(leaderboard), 'extra': 1}, Path('bad.json'))
+        check_row({**score_row(leaderboard), 'extra': 1}, Path('bad.json'))
     with pytest.raises(ValueError, match='no such file or folder'):
         leaderboard.find_score_files([tmp_path / 'absent'])
-
-
-def test_row_keys_match_lfdn_score(leaderboard):
-    from basicsr_lfdn.scoring import PROTOCOL_KEYS, ROW_KEYS
-
-    assert leaderboard.ROW_KEYS == ROW_KEYS and leaderboard.PROTOCOL_KEYS == PROTOCOL_KEYS
 
 
 def test_plot_draws_only_panels_with_points(leaderboard):
