@@ -136,3 +136,16 @@ def test_weights_or_task_is_required(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         restore_main([str(tmp_path / 'photo.png'), '-o', str(tmp_path / 'out')])
     assert exit_info.value.code == 2 and 'one of the arguments --task --weights is required' in capsys.readouterr().err
+
+
+def test_checkpoint_of_another_network_is_one_line(lfdn_checkpoint, tmp_path, capsys):
+    (tmp_path / 'photo.png').write_bytes(cv2.imencode('.png', np.zeros((8, 8, 3), np.uint8))[1].tobytes())
+    options = tmp_path / 'wider.yml'
+    options.write_text('network_g: {type: LFDN, num_feat: 16, encoder_feat: 8, num_blocks: 2}\n')
+    code = restore_main(
+        [str(tmp_path / 'photo.png'), '-o', str(tmp_path / 'out'), '--weights', str(lfdn_checkpoint)]
+        + ['--opt', str(options)]
+    )
+    error = capsys.readouterr().err.strip()
+    assert code == 2 and len(error.splitlines()) == 1
+    assert 'does not fit LFDN' in error and 'missing keys (' in error and 'of another shape' in error

@@ -191,3 +191,16 @@ def test_channels_last_trains_and_keeps_the_memory_format(model_opt):
     assert math.isfinite(model.get_current_log()['l_pix'])
     conv_weight = next(p for p in model.net_g.parameters() if p.dim() == 4)
     assert conv_weight.is_contiguous(memory_format=torch.channels_last)
+
+
+def test_pretrained_network_that_does_not_fit_stops_with_one_line(model_opt, tmp_path):
+    from basicsr_lfdn.utils.checkpoint import CheckpointMismatchError
+
+    other = build_model({**model_opt, 'network_g': {**model_opt['network_g'], 'num_blocks': 2}})
+    path = tmp_path / 'other.pth'
+    torch.save({'params': other.net_g.state_dict()}, path)
+    model = build_model(model_opt)
+    with pytest.raises(CheckpointMismatchError) as caught:
+        model.load_network(model.net_g, str(path))
+    assert '\n' not in str(caught.value) and 'other.pth does not fit LFDN: 0 missing keys' in str(caught.value)
+    model.load_network(model.net_g, str(path), strict=False)  # non-strict loading keeps BasicSR's behaviour
