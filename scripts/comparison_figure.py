@@ -1,7 +1,7 @@
 """A small input | output | target figure of one image restored with the shipped weights (for docs/).
 
     python scripts/comparison_figure.py --task derain --input ../shared/datasets/Rain100/Rain100L/001.png \\
-        --target ../shared/datasets/Rain100/target/001.png --crop 0 0 320 240 -o docs/figures/derain_rain100l.png
+        --target ../shared/datasets/Rain100/target/001.png --crop 80 40 320 240 -o docs/figures/derain_rain100l.jpg
 
 Each panel is labelled with its PSNR against the target (Y channel for deraining, RGB for
 deblurring) computed on the crop shown.

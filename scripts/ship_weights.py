@@ -96,6 +96,7 @@ def render_card(card: dict) -> str:
         f'- file: `{card["file"]}`, {card["size_bytes"]:,} bytes, bf16, sha256 `{card["sha256"]}`',
         f'- network: `{json.dumps(card["network_g"])}`, {card["params"]:,} parameters',
         f'- recipe: `{card["recipe"]}`; hardware: {card["hardware"]}',
+        f'- checkpoint: `{card["source_checkpoint"]}`, {card["selection"]}',
     ]
     for key, value in card['training'].items():
         lines.append(f'- {key}: `{json.dumps(value)}`' if isinstance(value, dict) else f'- {key}: {value}')
@@ -123,6 +124,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument('--checkpoint', type=Path, help='default experiments/<name>/models/net_g_latest.pth')
     parser.add_argument('--param-key', default='params')
     parser.add_argument('--hardware', default='2-core CPU, bf16 autocast')
+    parser.add_argument('--selection', default='the last checkpoint', help='how the checkpoint was chosen')
     parser.add_argument('--data', type=Path, default=DATA, help='the shared datasets folder')
     parser.add_argument('--force', action='store_true')
     args = parser.parse_args(argv)
@@ -149,6 +151,7 @@ def main(argv: list[str] | None = None) -> None:
         'recipe': str(args.recipe),
         'source_checkpoint': f'{os.path.relpath(checkpoint.resolve(), REPO)} [{args.param_key}]',
         'hardware': args.hardware,
+        'selection': args.selection,
         'training': training_summary(recipe_opt),
         'protocol': 'BasicSR calculate_psnr/ssim on uint8, no border crop, '
         + ('Y channel (BT.601)' if regression['y_channel'] else 'RGB'),

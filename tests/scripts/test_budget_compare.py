@@ -31,7 +31,7 @@ def budget():
 
 def test_networks_differ_only_in_the_network() -> None:
     resolved = [resolve_option_file(path) for path in BUDGET_OPTIONS]
-    assert {opt['network_g']['type'] for opt in resolved} >= {'LFDN', 'LMFN', 'RIDNet', 'EDSR', 'SwinIR'}
+    assert {opt['network_g']['type'] for opt in resolved} >= {'LFDN', 'LMFN', 'RIDNet', 'EDSR', 'RCAN'}
     shared = [{key: value for key, value in opt.items() if key not in ('name', 'network_g')} for opt in resolved]
     assert all(item == shared[0] for item in shared)
     for opt in resolved:
