@@ -13,7 +13,8 @@ how many iterations fit in the budget. Per network, in turn:
 3. **test** with ``lfdn-test`` on the recipe's test sets;
 4. **latency**: ``lfdn-benchmark`` at 1280×720 (fp32) in the same run;
 5. one measured-row JSON per test set (``<out>/scores/``, read by ``scripts/leaderboard.py
-   --scores``) and the table ``<out>/<table>.md``.
+   --scores``) and the table ``<out>/<table>.md`` of every row measured so far (``--report``
+   writes only the table).
 
 Each step writes its result file; a rerun skips what exists and continues a killed training, so
 the whole comparison is one resumable command. The budget counts CPU seconds, not wall seconds,
@@ -200,9 +201,8 @@ def run_network(option_file: Path, table: str, args: argparse.Namespace) -> list
             'latency_device': complexity['device'],
             'iterations': training['iterations'],
             'training': (
-                f'{training["iterations"]} it. of 8x128² on BSDS-clean + synthetic rain, '
-                f'{training["cpu_s"] / 60:.1f} CPU min ({training["wall_s"] / 60:.1f} min wall), '
-                f'{args.threads} thread(s)'
+                f'{training["iterations"]} it. of 8x128² on BSDS-clean + synthetic rain = {args.budget_min:g} CPU min '
+                f'of training steps at {calibration["step_cpu_s"]:.2f} CPU s/step ({args.threads} thread)'
             ),
             'provenance': f'scripts/budget_compare.py --table {table}',
         }
@@ -238,6 +238,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument('--threads', type=int, default=1, help='torch threads while training')
     parser.add_argument('--test-threads', type=int, default=2, help='torch threads while testing and timing')
     parser.add_argument('--latency-repeats', type=int, default=3)
+    parser.add_argument('--report', action='store_true', help='only tabulate the rows measured so far')
     parser.add_argument('--skip-latency', action='store_true', help='time the networks in a later, quieter rerun')
     parser.add_argument('--networks', nargs='*', help='option file stems to run (default: all of the table)')
     parser.add_argument('--out', type=Path, default=None, help='default results/<table>')
@@ -254,9 +255,12 @@ def main(argv: list[str] | None = None) -> None:
     missing = [p for p in ('../shared/datasets/BSDS-clean', '../shared/datasets/Rain100') if not (REPO / p).is_dir()]
     if missing:
         raise SystemExit(f'data not found: {", ".join(missing)} (run from a checkout beside ../shared/datasets)')
-    rows = []
-    for option_file in files:
-        rows += run_network(option_file, args.table, args)
+    if not args.report:
+        for option_file in files:
+            run_network(option_file, args.table, args)
+    rows = [json.loads(path.read_text(encoding='utf-8')) for path in sorted((args.out / 'scores').glob('*.json'))]
+    order = {path.stem: index for index, path in enumerate(sorted(TABLES[args.table].glob('*.yml')))}
+    rows.sort(key=lambda row: (order.get(row['network'].lower(), len(order)), row['dataset']))
     report = render_table(args.table, rows)
     (args.out / f'{args.table}.md').write_text(report, encoding='utf-8')
     print(report)
