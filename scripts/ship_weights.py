@@ -53,9 +53,10 @@ def write_bf16(checkpoint_path: Path, param_key: str, target: Path, force: bool)
     bf16 = {key: value.to(torch.bfloat16) if value.is_floating_point() else value for key, value in state.items()}
     atomic_torch_save({'params': bf16, 'network_g': network_g}, target)
     target.chmod(0o644)  # package data: readable by every user of an installed copy
-    if target.stat().st_size > MAX_BYTES:
+    size = target.stat().st_size
+    if size > MAX_BYTES:
         target.unlink()
-        raise SystemExit(f'{target.name} would be {target.stat().st_size} bytes, above the 4 MiB limit')
+        raise SystemExit(f'{target.name} would be {size} bytes, above the 4 MiB limit')
     return network_g
 
 
