@@ -19,16 +19,6 @@ from basicsr.utils import img2tensor, tensor2img
 from torch import nn
 
 
-def read_pair_list(list_file: str | Path, target_root: str | Path, input_root: str | Path) -> list[tuple[Path, Path]]:
-    """``(input, target)`` paths from ``<target> <input>`` lines (the pair lists of ``options/_base_``)."""
-    pairs = []
-    for line in Path(list_file).read_text(encoding='utf-8').splitlines():
-        fields = line.split()
-        if fields:
-            pairs.append((Path(input_root) / fields[1], Path(target_root) / fields[0]))
-    return pairs
-
-
 def _read(path: Path) -> np.ndarray:
     image = cv2.imread(str(path), cv2.IMREAD_COLOR)
     if image is None:
