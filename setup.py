@@ -33,8 +33,10 @@ setup(
     ],
     extras_require={
         'export': ['onnx', 'onnxruntime'],
+        # CPU deployment: lfdn-restore / lfdn-benchmark --backend onnxruntime|openvino, int8 with NNCF.
+        'deploy': ['onnx', 'onnxruntime', 'openvino>=2024.0', 'nncf>=2.10'],
         'plot': ['matplotlib'],
-        'test': ['pytest', 'ruff', 'onnx', 'onnxruntime', 'matplotlib'],
+        'test': ['pytest', 'ruff', 'onnx', 'onnxruntime', 'openvino>=2024.0', 'nncf>=2.10', 'matplotlib'],
     },
     entry_points={
         'console_scripts': [

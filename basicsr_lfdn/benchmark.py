@@ -4,6 +4,9 @@ Example (the README table)::
 
     lfdn-benchmark --network LMFN LFDN --precision fp32 bf16 --threads 2 --repeats 5 \\
         --output-md docs/benchmark_table.md --output-csv benchmark.csv
+    lfdn-benchmark --network basicsr_lfdn/pretrained/lfdn_derain.pth --backend torch onnxruntime openvino \\
+        --precision fp32 bf16 int8 --threads 2 --eval-set rain100l \\
+        --calibration ../shared/datasets/BSDS-clean --degradation rain     # the deployment table
 
 Networks are given as an ``ARCH_REGISTRY`` name (default options), a YAML/JSON file (a network
 dict with ``type``, or a BasicSR option file with ``network_g``), an inline YAML/JSON dict such
@@ -19,6 +22,14 @@ The input is a natural photo (scikit-image's astronaut, resized to the chosen si
 reduced precision, the worker also runs fp32 once and reports the PSNR of the low-precision
 output against the fp32 output, and how much PSNR against the clean photo changes when the
 input is the photo blurred (the quantity the papers' tables report).
+
+``--backend torch onnxruntime openvino`` measures each backend × precision it supports
+(``basicsr_lfdn.inference.backends``; int8 quantises with ``--calibration`` photos first, untimed).
+``--eval-set`` also scores each configuration on a real test set of ``--data-root`` (BasicSR's
+PSNR on uint8, as ``lfdn-test``); a second, short table then gives per configuration the speed-up
+and the PSNR change against PyTorch fp32 of the same network and size, and the peak memory.
+Peak memory is the process's resident high-water mark over the timed runs (reset after the
+model is built, so building, converting and quantising are not counted; Linux).
 """
 
 from __future__ import annotations
@@ -26,6 +37,7 @@ from __future__ import annotations
 import argparse
 import copy
 import csv
+import itertools
 import json
 import math
 import os
@@ -44,7 +56,10 @@ if TYPE_CHECKING:  # torch is imported lazily: each configuration runs in a fres
     import numpy as np
     import torch
 
-from basicsr_lfdn.inference.runtime import parse_size
+from basicsr_lfdn.inference.backends import ALL_PRECISIONS, BACKEND_PRECISIONS, require
+from basicsr_lfdn.inference.evaluate import TEST_SETS
+from basicsr_lfdn.inference.quantize import add_calibration_arguments, calibration_from_args
+from basicsr_lfdn.inference.runtime import PRECISIONS, parse_size
 
 RESULT_PREFIX = 'BENCHMARK_RESULT '
 
@@ -53,6 +68,7 @@ CSV_FIELDS = [
     'network',
     'size',
     'device',
+    'backend',
     'precision',
     'channels_last',
     'compile',
@@ -74,6 +90,11 @@ CSV_FIELDS = [
     'fraction_of_matmul',
     'psnr_vs_fp32_db',
     'delta_psnr_db',
+    'speedup_vs_torch_fp32',
+    'test_set',
+    'test_images',
+    'test_psnr_db',
+    'test_delta_psnr_db',
     'error',
 ]
 
@@ -97,6 +118,10 @@ class BenchConfig:
     batch: int
     warmup: int
     repeats: int
+    backend: str = 'torch'
+    calibration: dict | None = None
+    eval_set: str | None = None
+    data_root: str = '../shared/datasets'
 
 
 @dataclass
@@ -110,6 +135,8 @@ class BenchResult:
     cuda_peak_mib: float = math.nan
     psnr_vs_fp32_db: float = math.nan
     delta_psnr_db: float = math.nan
+    test_images: int = 0
+    test_psnr_db: float = math.nan
     error: str = ''
 
 
@@ -126,6 +153,15 @@ def _proc_status_mib(key: str) -> float:
     except OSError:
         pass
     return math.nan
+
+
+def _reset_peak_rss() -> None:
+    """Reset this process's ``VmHWM`` to its current resident size (Linux ``clear_refs``); no-op elsewhere."""
+    try:
+        with open('/proc/self/clear_refs', 'w', encoding='ascii') as handle:
+            handle.write('5')
+    except OSError:
+        pass
 
 
 def _synchronize(device: torch.device) -> None:
@@ -159,13 +195,16 @@ def _psnr(a: torch.Tensor, b: torch.Tensor) -> float:
 
 
 def build_benchmark_network(network: dict, weights: str | None) -> torch.nn.Module:
-    """The network of a config: from a checkpoint when ``weights`` is given, else freshly built."""
+    """The network of a config: from a checkpoint when ``weights`` is given, else freshly built (seed 0)."""
+    import torch
     from basicsr.archs import build_network
 
     from basicsr_lfdn.utils.checkpoint import build_network_from_checkpoint
 
     if weights:
         return build_network_from_checkpoint(weights, network or None)
+    # Seeded, so that every worker builds the same random weights and their test-set PSNRs compare.
+    torch.manual_seed(0)
     return build_network(dict(network)).eval()
 
 
@@ -173,6 +212,9 @@ def run_worker(config: BenchConfig) -> BenchResult:
     """Measure one configuration in this (fresh) process."""
     import torch
 
+    from basicsr_lfdn.inference.backends import network_predictor
+    from basicsr_lfdn.inference.evaluate import evaluate_pairs, real_test_pairs
+    from basicsr_lfdn.inference.quantize import Calibration
     from basicsr_lfdn.inference.runtime import make_predictor, prepare_network, resolve_device
     from basicsr_lfdn.utils.tiling import tiled_forward
 
@@ -185,19 +227,25 @@ def run_worker(config: BenchConfig) -> BenchResult:
     batch = blurred.expand(config.batch, -1, -1, -1).contiguous()
 
     reference = None
-    if config.precision != 'fp32':
-        fp32_network = prepare_network(copy.deepcopy(source), device, config.channels_last)
-        fp32_predict = make_predictor(fp32_network, device, 'fp32', config.channels_last)
+    if (config.backend, config.precision) != ('torch', 'fp32'):
+        fp32_predict = network_predictor(copy.deepcopy(source), 'torch', 'fp32', device, config.channels_last)
         reference = tiled_forward(fp32_predict, batch, config.tile, config.tile_overlap).cpu()
-        del fp32_network, fp32_predict
-    network = prepare_network(source, device, config.channels_last, config.precision)
-
-    runner = torch.compile(network) if config.compile else network
-    predict = make_predictor(runner, device, config.precision, config.channels_last)
+        del fp32_predict
+    if config.compile:
+        network = prepare_network(source, device, config.channels_last, config.precision)
+        predict = make_predictor(torch.compile(network), device, config.precision, config.channels_last)
+    else:
+        calibration = config.calibration and Calibration(
+            **{**config.calibration, 'photos': Path(config.calibration['photos'])}
+        )
+        predict = network_predictor(
+            source, config.backend, config.precision, device, config.channels_last, config.threads, calibration
+        )
 
     def forward():
         return tiled_forward(predict, batch, config.tile, config.tile_overlap)
 
+    _reset_peak_rss()
     rss_before = _proc_status_mib('VmRSS')
     if device.type == 'cuda':
         torch.cuda.reset_peak_memory_stats(device)
@@ -217,6 +265,10 @@ def run_worker(config: BenchConfig) -> BenchResult:
         output = output.float().cpu()
         result.psnr_vs_fp32_db = _psnr(output, reference)
         result.delta_psnr_db = _psnr(output[:1], clean) - _psnr(reference[:1], clean)
+    if config.eval_set:
+        pairs, y_channel = real_test_pairs(config.eval_set, config.data_root)
+        scores = evaluate_pairs(lambda x: tiled_forward(predict, x, config.tile, config.tile_overlap), pairs, y_channel)
+        result.test_images, result.test_psnr_db = scores['images'], scores['psnr']
     return result
 
 
@@ -344,6 +396,13 @@ def _cpu_name() -> str:
     return platform.processor() or 'unknown CPU'
 
 
+def _layout(row: dict) -> str:
+    """The memory layout of a PyTorch row; the other backends choose their own (``-``)."""
+    if row['backend'] != 'torch':
+        return '-'
+    return 'channels_last' if row['channels_last'] else 'contiguous'
+
+
 def render_markdown(rows: list[dict], matmul: dict[tuple[str, str], float], environment: str) -> str:
     """The benchmark table (one row per configuration) with the matmul reference rates above it."""
     lines = [environment, '']
@@ -352,23 +411,23 @@ def render_markdown(rows: list[dict], matmul: dict[tuple[str, str], float], envi
         lines += [f'- {device} {precision}: {gflops:,.1f} GFLOP/s' for (device, precision), gflops in matmul.items()]
         lines.append('')
     lines += [
-        '| network | size | device | precision | layout | compile | tile | threads | params (M) | GMACs '
+        '| network | size | device | backend | precision | layout | compile | tile | threads | params (M) | GMACs '
         '| latency median / min / max (ms) | images/s | MP/s | peak RSS (MiB) | RSS Δ (MiB) | CUDA peak (MiB) '
         '| achieved GFLOP/s | % of matmul | PSNR vs fp32 (dB) | ΔPSNR blurred photo (dB) |',
-        '|---|---|---|---|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+        '|---|---|---|---|---|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ]
     for row in rows:
         if row['error']:
             lines.append(
-                f'| {row["label"]} | {row["size"]} | {row["device"]} | {row["precision"]} | error: '
-                f'{row["error"]} |' + ' |' * 15
+                f'| {row["label"]} | {row["size"]} | {row["device"]} | {row["backend"]} | {row["precision"]} '
+                f'| error: {row["error"]} |' + ' |' * 15
             )
             continue
         latency = ' / '.join(_fmt(row[k]) for k in ('latency_median_ms', 'latency_min_ms', 'latency_max_ms'))
         fraction = row['fraction_of_matmul']
         lines.append(
-            f'| {row["label"]} | {row["size"]} | {row["device"]} | {row["precision"]} '
-            f'| {"channels_last" if row["channels_last"] else "contiguous"} | {"yes" if row["compile"] else "no"} '
+            f'| {row["label"]} | {row["size"]} | {row["device"]} | {row["backend"]} | {row["precision"]} '
+            f'| {_layout(row)} | {"yes" if row["compile"] else "no"} '
             f'| {row["tile"] or "-"} | {row["threads"]} | {row["params"] / 1e6:.3f} | {_fmt(row["macs"] / 1e9)} '
             f'| {latency} | {_fmt(row["images_per_s"], 2)} | {_fmt(row["megapixels_per_s"], 2)} '
             f'| {_fmt(row["peak_rss_mib"], 0)} | {_fmt(row["rss_delta_mib"], 0)} | {_fmt(row["cuda_peak_mib"], 0)} '
@@ -378,27 +437,70 @@ def render_markdown(rows: list[dict], matmul: dict[tuple[str, str], float], envi
     return '\n'.join(lines) + '\n'
 
 
+def render_deployment_table(rows: list[dict]) -> str:
+    """Per configuration: median latency, speed-up and test-set PSNR change vs PyTorch fp32, peak memory."""
+    test_sets = sorted({f'{row["test_set"]} ({row["test_images"]} images)' for row in rows if row['test_set']})
+    lines = [
+        f'Speed-up and PSNR change against PyTorch fp32 of the same network and size; test set: '
+        f'{", ".join(test_sets) or "none (--eval-set)"}.',
+        '',
+        '| network | size | backend | precision | median latency (ms) | speed-up vs torch fp32 '
+        '| test PSNR (dB) | PSNR change vs torch fp32 (dB) | peak RSS (MiB) |',
+        '|---|---|---|---|---:|---:|---:|---:|---:|',
+    ]
+    for row in rows:
+        speedup = row['speedup_vs_torch_fp32']
+        memory = _fmt(row['peak_rss_mib'], 0)
+        lines.append(
+            f'| {row["label"]} | {row["size"]} | {row["backend"]} | {row["precision"]} '
+            f'| {_fmt(row["latency_median_ms"])} | {_fmt(speedup, 2) + "×" if speedup == speedup else "-"} '
+            f'| {_fmt(row["test_psnr_db"], 2)} | {_fmt(row["test_delta_psnr_db"], 3)} | {memory} |'
+        )
+    return '\n'.join(lines) + '\n'
+
+
+def add_comparisons(rows: list[dict]) -> None:
+    """Fill each row's speed-up and test-set PSNR change against the PyTorch fp32 row of its network and size."""
+    references = {
+        (row['label'], row['size'], row['device']): row
+        for row in rows
+        if (row['backend'], row['precision']) == ('torch', 'fp32') and not row['error']
+    }
+    for row in rows:
+        reference = references.get((row['label'], row['size'], row['device']))
+        if reference is None or row['error']:
+            continue
+        row['speedup_vs_torch_fp32'] = reference['latency_median_ms'] / row['latency_median_ms']
+        row['test_delta_psnr_db'] = row['test_psnr_db'] - reference['test_psnr_db']
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='lfdn-benchmark', description=__doc__.split('\n\n')[0])
     parser.add_argument('--network', nargs='+', default=['LMFN', 'LFDN'], help='names, YAML/JSON files or dicts, .pth')
     parser.add_argument('--ablations', action='store_true', help='add every network row of both papers')
     parser.add_argument('--size', nargs='+', type=parse_size, default=[(720, 1280)], help='WxH sizes (1280x720)')
     parser.add_argument('--device', nargs='+', default=['cpu'], help='cpu and/or cuda')
-    parser.add_argument('--precision', nargs='+', default=['fp32'], choices=['fp32', 'bf16', 'fp16'])
+    parser.add_argument('--backend', nargs='+', default=['torch'], choices=list(BACKEND_PRECISIONS))
+    parser.add_argument(
+        '--precision', nargs='+', default=['fp32'], choices=ALL_PRECISIONS, help='each one a backend supports'
+    )
     parser.add_argument('--channels-last', action='store_true', help='channels_last input and weights')
     parser.add_argument('--compile', action='store_true', help='torch.compile the network')
     parser.add_argument('--tile', type=int, default=0, help='tiled inference with this tile size (0 = whole image)')
     parser.add_argument('--tile-overlap', type=int, default=32)
-    parser.add_argument('--threads', type=int, help='torch threads (default: PyTorch default)')
+    parser.add_argument('--threads', type=int, help="CPU threads (default: the backend's default)")
     parser.add_argument('--batch', type=int, default=1)
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--repeats', type=int, default=5)
     parser.add_argument('--matmul-size', type=int, default=2048, help='0 disables the matmul reference')
     parser.add_argument('--matmul-repeats', type=int, default=10)
     parser.add_argument('--timeout', type=float, default=3600, help='seconds allowed per configuration')
+    parser.add_argument('--eval-set', choices=TEST_SETS, help='also score every configuration on this test set')
+    parser.add_argument('--data-root', default='../shared/datasets', help='folder of the test sets')
     parser.add_argument('--output-md', type=Path, help='write the Markdown table here')
     parser.add_argument('--output-csv', type=Path, help='write the CSV here')
     parser.add_argument('--worker', help=argparse.SUPPRESS)
+    add_calibration_arguments(parser)
     return parser
 
 
@@ -415,16 +517,27 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         networks = [parse_network_spec(spec) for spec in args.network]
-    except (OSError, ValueError, yaml.YAMLError) as error:
+        for backend in args.backend:
+            if backend != 'torch':
+                require(backend, f'--backend {backend}')
+        calibration = calibration_from_args(args)
+        if 'openvino' in args.backend and 'int8' in args.precision:
+            require('nncf', '--precision int8')
+            if calibration is None:
+                raise ValueError('--precision int8 needs calibration photos: --calibration DIR --degradation rain|blur')
+        if args.compile and args.backend != ['torch']:
+            raise ValueError('--compile applies to --backend torch only')
+    except (OSError, RuntimeError, ValueError, yaml.YAMLError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2
+    calibration_dict = calibration and {**asdict(calibration), 'photos': str(calibration.photos)}
     if args.ablations:
         networks += ablation_networks()
 
     matmul: dict[tuple[str, str], float] = {}
     if args.matmul_size:
         for device in args.device:
-            for precision in dict.fromkeys(['fp32', *args.precision]):
+            for precision in dict.fromkeys(['fp32', *(p for p in args.precision if p in PRECISIONS)]):
                 request = {
                     'kind': 'matmul',
                     'args': {
@@ -447,7 +560,9 @@ def main(argv: list[str] | None = None) -> int:
         for height, width in args.size:
             macs = count_macs(model, height, width)
             for device in args.device:
-                for precision in args.precision:
+                for backend, precision in itertools.product(args.backend, args.precision):
+                    if precision not in BACKEND_PRECISIONS[backend]:
+                        continue
                     config = BenchConfig(
                         label,
                         network,
@@ -464,19 +579,26 @@ def main(argv: list[str] | None = None) -> int:
                         args.batch,
                         args.warmup,
                         args.repeats,
+                        backend,
+                        calibration_dict if (backend, precision) == ('openvino', 'int8') else None,
+                        args.eval_set,
+                        args.data_root,
                     )
                     reply = _run_subprocess({'kind': 'config', 'config': asdict(config)}, args.timeout)
                     row = _summarize(config, reply, params, macs, matmul.get((device, precision)))
                     rows.append(row)
                     outcome = row['error'] or f'{row["latency_median_ms"]:.1f} ms'
-                    print(f'{label} {width}x{height} {device} {precision}: {outcome}', flush=True)
+                    if row['test_set'] and not row['error']:
+                        outcome += f', {row["test_set"]} PSNR {row["test_psnr_db"]:.3f} dB'
+                    print(f'{label} {width}x{height} {device} {backend} {precision}: {outcome}', flush=True)
         del model
 
     environment = (
         f'Measured on {_cpu_name()} ({os.cpu_count()} logical CPUs), torch {torch.__version__}, '
         f'threads {args.threads or "default"}, warm-up {args.warmup}, repeats {args.repeats}, batch {args.batch}.'
     )
-    table = render_markdown(rows, matmul, environment)
+    add_comparisons(rows)
+    table = render_markdown(rows, matmul, environment) + '\n' + render_deployment_table(rows)
     print(table)
     if args.output_md:
         args.output_md.parent.mkdir(parents=True, exist_ok=True)
@@ -500,6 +622,7 @@ def _summarize(config: BenchConfig, reply: dict, params: int, macs: int, matmul_
         'network': json.dumps(config.network, sort_keys=True),
         'size': f'{config.width}x{config.height}',
         'device': config.device,
+        'backend': config.backend,
         'precision': config.precision,
         'channels_last': config.channels_last,
         'compile': config.compile,
@@ -523,6 +646,11 @@ def _summarize(config: BenchConfig, reply: dict, params: int, macs: int, matmul_
         'fraction_of_matmul': achieved / matmul_gflops if matmul_gflops else math.nan,
         'psnr_vs_fp32_db': reply.get('psnr_vs_fp32_db', math.nan),
         'delta_psnr_db': reply.get('delta_psnr_db', math.nan),
+        'speedup_vs_torch_fp32': math.nan,
+        'test_set': config.eval_set or '',
+        'test_images': reply.get('test_images', 0),
+        'test_psnr_db': reply.get('test_psnr_db', math.nan),
+        'test_delta_psnr_db': math.nan,
         'error': reply.get('error', ''),
     }
 

@@ -4,8 +4,9 @@
         --hardware "2-core CPU (this project's dev machine), bf16 autocast"
 
 1. The checkpoint (default: the recipe's ``experiments/<name>/models/net_g_latest.pth``) is stored
-   as a bf16 state dict with its network options in ``basicsr_lfdn/pretrained/<name>.pth``
-   (at most 4 MiB; ``--force`` to replace).
+   as a bf16 state dict with its network options in ``basicsr_lfdn/pretrained/<name>.pth``, where
+   the name follows the task and the recipe's network (``lfdn_derain``, ``lmfn_derain``, …;
+   at most 4 MiB; ``--force`` to replace).
 2. ``lfdn-test`` evaluates exactly the shipped file on the recipe's test sets, once: these are the
    figures of the README and the model card.
 3. The pairs CI re-measures (:data:`basicsr_lfdn.pretrained.REGRESSION`) are scored with
@@ -33,7 +34,14 @@ import torch  # noqa: E402
 
 from basicsr_lfdn.archs.complexity import count_params  # noqa: E402
 from basicsr_lfdn.inference.evaluate import evaluate_pairs  # noqa: E402
-from basicsr_lfdn.pretrained import PRETRAINED_DIR, REGRESSION, SHIPPED, regression_pairs, sha256_of  # noqa: E402
+from basicsr_lfdn.pretrained import (  # noqa: E402
+    PRETRAINED_DIR,
+    REGRESSION,
+    SHIPPED,
+    regression_pairs,
+    sha256_of,
+    shipped_name,
+)
 from basicsr_lfdn.utils.checkpoint import atomic_torch_save, build_network_from_checkpoint, load_checkpoint  # noqa: E402
 from basicsr_lfdn.utils.options import prepare_for_phase, resolve_option_file  # noqa: E402
 
@@ -79,7 +87,13 @@ def training_summary(recipe_opt: dict) -> dict:
         match = re.search(r'End of training\. Time consumed: (\S+)', log.read_text(encoding='utf-8'))
         consumed = match[1] if match else consumed
     return {
-        'data': f'{dataset["dataroot_gt"]} (held out: {dataset.get("holdout")}), synthetic {dataset["degradation"]}',
+        'data': f'{dataset["dataroot_gt"]} (held out: {dataset.get("holdout")}, excluded: {dataset.get("exclude")}), '
+        f'synthetic {dataset["degradation"]}'
+        + (
+            ' + real rain layers from ' + ', '.join(f'{spec["dataroot_lq"]} {spec["names"]}' for spec in layers)
+            if (layers := dataset.get('rain_layers'))
+            else ''
+        ),
         'degradation_opt': dataset.get('degradation_opt'),
         'crops': f'{dataset["batch_size_per_gpu"]} x {dataset["gt_size"]}^2',
         'iterations': train['total_iter'],
@@ -106,14 +120,15 @@ def render_card(card: dict) -> str:
         base = result.get('input_baseline') or {}
         base_cell = f'{base["psnr"]:.2f} / {base["ssim"]:.4f}' if base else '-'
         lines.append(f'| {dataset} | {result["images"]} | {base_cell} | {result["psnr"]:.2f} / {result["ssim"]:.4f} |')
-    regression = card['regression']
+    remeasured = '; '.join(
+        f'{len(result["pairs"])} {dataset} pairs: {result["psnr"]:.2f} dB / {result["ssim"]:.4f}'
+        for dataset, result in card['regression']['datasets'].items()
+    )
     lines += [
         '',
-        f'Measured once with `lfdn-test` on the shipped file ({card["protocol"]}). CI re-measures '
-        f'{len(regression["pairs"])} {regression["dataset"]} pairs: '
-        f'{regression["psnr"]:.2f} dB / {regression["ssim"]:.4f}.',
-        "Trained on BSDS-clean photos with synthetic degradations, not on the papers' training sets "
-        "(GoPro, Rain14000), so these figures do not reproduce the papers' protocol.",
+        f'Measured once with `lfdn-test` on the shipped file ({card["protocol"]}). CI re-measures {remeasured}.',
+        'Trained on BSDS-clean photos with synthetic degradations (and, for deraining, real rain layers), not on '
+        "the papers' training sets (GoPro, Rain14000), so these figures do not reproduce the papers' protocol.",
     ]
     return '\n'.join(lines) + '\n'
 
@@ -133,14 +148,21 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f'real test data not found at {args.data}')
     recipe_opt = resolve_option_file(args.recipe)
     checkpoint = args.checkpoint or REPO / 'experiments' / recipe_opt['name'] / 'models' / 'net_g_latest.pth'
-    name = SHIPPED[args.task]
+    name = shipped_name(args.task, recipe_opt['network_g']['type'])
     target = PRETRAINED_DIR / f'{name}.pth'
     network_g = write_bf16(checkpoint, args.param_key, target, args.force)
     metrics = run_lfdn_test(args.recipe, target)
     network = build_network_from_checkpoint(target)
     regression = REGRESSION[args.task]
-    pairs = regression_pairs(args.task, args.data)
-    measured = evaluate_pairs(network, pairs, regression['y_channel'])
+    remeasured = {}
+    for dataset in regression['datasets']:
+        pairs = regression_pairs(args.task, dataset, args.data)
+        measured = evaluate_pairs(network, pairs, regression['y_channel'])
+        remeasured[dataset] = {
+            'pairs': [f'{lq.name} {gt.name}' for lq, gt in pairs],
+            'psnr': measured['psnr'],
+            'ssim': measured['ssim'],
+        }
     card = {
         'task': args.task,
         'name': name,
@@ -160,12 +182,7 @@ def main(argv: list[str] | None = None) -> None:
             dataset: {**result['metrics'], 'images': result['images'], 'input_baseline': result['input_baseline']}
             for dataset, result in metrics.items()
         },
-        'regression': {
-            **regression,
-            'pairs': [f'{lq.name} {gt.name}' for lq, gt in pairs],
-            'psnr': measured['psnr'],
-            'ssim': measured['ssim'],
-        },
+        'regression': {'y_channel': regression['y_channel'], 'datasets': remeasured},
     }
     (PRETRAINED_DIR / f'{name}.json').write_text(json.dumps(card, indent=2) + '\n', encoding='utf-8')
     (PRETRAINED_DIR / f'{name}.md').write_text(render_card(card), encoding='utf-8')

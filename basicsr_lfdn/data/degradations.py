@@ -12,6 +12,9 @@ random number from the ``numpy.random.Generator`` they are given, so one seed gi
   line of random length and angle, softens the streak width and is screen-blended onto the image
   with a random brightness. Heavy rain adds the veil of Yang et al. (CVPR 2017, Eq. 2):
   ``O = α (B + Σ S_t) + (1 − α) A`` with transmission α and atmospheric light A.
+* Real rain layers: ``input − target`` of real rainy/clean pairs (e.g. RainTrainH, whose clean
+  images are BSDS photos) put onto other clean photos, mixed with the synthetic streaks at the rate
+  ``real_layer_probability``: the renderer of a benchmark's own training set, not an imitation.
 """
 
 from __future__ import annotations
@@ -57,6 +60,10 @@ class RainConfig:
         veil_probability: share of images that also get the rain veil (accumulation) of Yang et al.
         transmission_range: α of the veil, 1 = no veil.
         atmosphere_range: grey level of the atmospheric light A the veil blends towards.
+        real_layer_probability: share of images that get real rain layers (:func:`add_real_rain`)
+            instead of synthetic streaks; needs layers (``rain_layers`` of the dataset).
+        layer_gain_range: factor on a real layer's intensity (lighter or heavier than recorded).
+        second_layer_probability: share of real-layer images that get a second layer on top.
     """
 
     layers_range: tuple[int, int] = (1, 3)
@@ -69,6 +76,9 @@ class RainConfig:
     veil_probability: float = 0.0
     transmission_range: tuple[float, float] = (0.7, 1.0)
     atmosphere_range: tuple[float, float] = (0.7, 1.0)
+    real_layer_probability: float = 0.0
+    layer_gain_range: tuple[float, float] = (0.8, 1.2)
+    second_layer_probability: float = 0.0
 
 
 def rng_for(seed: int | None, index: int) -> np.random.Generator:
@@ -185,9 +195,70 @@ def rain_layer(
     return np.clip(streaks, 0, 1)
 
 
-def add_rain(img: np.ndarray, rng: np.random.Generator, config: RainConfig | None = None) -> np.ndarray:
-    """Screen-blend 1..N streak layers onto ``img``, then the veil if drawn (H×W×C float32 [0, 1] in and out)."""
+def rain_layer_from_pair(rainy: np.ndarray, clean: np.ndarray) -> np.ndarray:
+    """The rain of a real pair, ``rainy − clean`` (H×W×C float32, signed: a veil can darken)."""
+    if rainy.shape != clean.shape:
+        raise ValueError(f'rainy image is {rainy.shape} but clean image is {clean.shape}')
+    return (rainy.astype(np.float32) - clean.astype(np.float32)).astype(np.float16)
+
+
+def _layer_window(layer: np.ndarray, height: int, width: int, rng: np.random.Generator) -> np.ndarray:
+    """A random H×W window of ``layer``, randomly mirrored left-right (rain falls the same way mirrored).
+
+    A layer smaller than the window is repeated (rain is a stationary texture), never rescaled:
+    rescaling would change the streak width the network learns.
+    """
+    reps = (-(-height // layer.shape[0]), -(-width // layer.shape[1])) + (1,) * (layer.ndim - 2)
+    if reps[0] > 1 or reps[1] > 1:
+        layer = np.tile(layer, reps)
+    top = int(rng.integers(0, layer.shape[0] - height + 1))
+    left = int(rng.integers(0, layer.shape[1] - width + 1))
+    window = layer[top : top + height, left : left + width].astype(np.float32)
+    return window[:, ::-1] if rng.random() < 0.5 else window
+
+
+def add_real_rain(
+    img: np.ndarray, rng: np.random.Generator, layers: list[np.ndarray], config: RainConfig | None = None
+) -> np.ndarray:
+    """``img + Σ gain · window(layer)`` over one layer (two with ``second_layer_probability``), clipped to [0, 1].
+
+    Args:
+        img: H×W×C float32 clean image in [0, 1].
+        rng: random source (layer, window, mirror and gain are all drawn from it).
+        layers: rain layers from :func:`rain_layer_from_pair`, each at least 1×1×C.
+        config: ``layer_gain_range`` and ``second_layer_probability`` are read.
+
+    Returns:
+        H×W×C float32 rainy image in [0, 1].
+    """
+    if not layers:
+        raise ValueError('add_real_rain needs at least one rain layer')
     config = config or RainConfig()
+    height, width = img.shape[:2]
+    count = 2 if rng.random() < config.second_layer_probability else 1
+    rainy = img.astype(np.float32).copy()
+    for _ in range(count):
+        layer = layers[int(rng.integers(len(layers)))]
+        rainy += rng.uniform(*config.layer_gain_range) * _layer_window(layer, height, width, rng)
+    return np.clip(rainy, 0, 1)
+
+
+def add_rain(
+    img: np.ndarray,
+    rng: np.random.Generator,
+    config: RainConfig | None = None,
+    layers: list[np.ndarray] | None = None,
+) -> np.ndarray:
+    """Rain on ``img`` (H×W×C float32 [0, 1] in and out).
+
+    With ``layers`` and probability ``real_layer_probability``: real layers (:func:`add_real_rain`).
+    Otherwise: screen-blend 1..N synthetic streak layers, then the veil if drawn.
+    """
+    config = config or RainConfig()
+    if config.real_layer_probability > 0 and not layers:
+        raise ValueError('real_layer_probability > 0 needs rain layers (dataset option rain_layers)')
+    if layers and rng.random() < config.real_layer_probability:
+        return add_real_rain(img, rng, layers, config)
     height, width = img.shape[:2]
     base_angle = rng.uniform(*config.angle_range)
     rain = np.zeros((height, width), np.float32)
@@ -215,12 +286,16 @@ def add_veil(img: np.ndarray, transmission: float, atmosphere: float) -> np.ndar
 
 
 def degrade(
-    img: np.ndarray, kind: str, rng: np.random.Generator, config: BlurConfig | RainConfig | None = None
+    img: np.ndarray,
+    kind: str,
+    rng: np.random.Generator,
+    config: BlurConfig | RainConfig | None = None,
+    rain_layers: list[np.ndarray] | None = None,
 ) -> np.ndarray:
-    """Apply the ``kind`` degradation ('blur' = shake blur + noise, 'rain' = streaks) to a clean image."""
+    """Apply the ``kind`` degradation ('blur' = shake blur + noise, 'rain' = streaks or real layers)."""
     config = config or config_from_dict(kind, None)
     if kind == 'blur' and isinstance(config, BlurConfig):
         return blur_and_noise(img, rng, config)
     if kind == 'rain' and isinstance(config, RainConfig):
-        return add_rain(img, rng, config)
+        return add_rain(img, rng, config, rain_layers)
     raise ValueError(f'degradation {kind!r} does not match the config {type(config).__name__}')

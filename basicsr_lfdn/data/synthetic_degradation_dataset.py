@@ -1,4 +1,4 @@
-"""Training pairs made on the fly from clean images: camera-shake blur + noise, or rain streaks."""
+"""Training pairs made on the fly from clean images: camera-shake blur + noise, or rain (synthetic or real layers)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from basicsr.utils.registry import DATASET_REGISTRY
 from torch.utils import data
 
 from basicsr_lfdn.data.data_util import as_path_list, image_files, pad_to_min_size, read_image, train_crop_and_augment
-from basicsr_lfdn.data.degradations import BlurConfig, config_from_dict, degrade, rng_for
+from basicsr_lfdn.data.degradations import BlurConfig, config_from_dict, degrade, rain_layer_from_pair, rng_for
 
 
 @DATASET_REGISTRY.register()
@@ -31,6 +31,12 @@ class SyntheticDegradationDataset(data.Dataset):
             holdout (dict | None): ``{count: N, seed: S, part: train | val}`` splits the clean
                 images reproducibly: ``val`` keeps N images drawn with seed S, ``train`` the rest,
                 so one folder gives a training set and a disjoint validation set.
+            exclude (list[str] | None): clean image names never used (e.g. the backgrounds of
+                validation pairs); every name must exist, so a typo cannot leak a scene.
+            rain_layers (list[dict] | None): real rainy/clean pairs whose ``input − target`` is put
+                onto the clean images (rain only, at the rate ``real_layer_probability`` of
+                ``degradation_opt``): each ``{dataroot_lq: rainy folder, dataroot_gt: clean folder,
+                names: [file names present in both]}``. Read once per worker, on its first item.
             phase, gt_size, use_hflip, use_rot, pad_if_smaller: as in PairedRestorationDataset.
 
     Items: ``{'lq': 3×H×W, 'gt': 3×H×W (float32 RGB in [0, 1]), 'lq_path': str, 'gt_path': str}``;
@@ -67,8 +73,14 @@ class SyntheticDegradationDataset(data.Dataset):
                 self.paths += [(osp.join(root, name), 'gt') for name in names]
         if not self.paths:
             raise ValueError(f'no clean images found in {roots}')
+        if opt.get('exclude'):
+            self.paths = exclude_names(self.paths, opt['exclude'])
         if opt.get('holdout'):
             self.paths = holdout_split(self.paths, **opt['holdout'])
+        self.rain_layer_specs = list(opt.get('rain_layers') or [])
+        if self.rain_layer_specs and self.kind != 'rain':
+            raise ValueError(f'rain_layers needs degradation: rain, got {self.kind!r}')
+        self.rain_layers: list[np.ndarray] | None = None
 
     def __getitem__(self, index: int) -> dict:
         if self.file_client is None:
@@ -79,7 +91,9 @@ class SyntheticDegradationDataset(data.Dataset):
         rng = rng_for(self.seed, index)
         if self.opt['phase'] == 'train':
             img_gt = self._crop_with_margin(img_gt, gt_path)
-        img_lq = degrade(img_gt, self.kind, rng, self.config)
+        if self.rain_layers is None and self.rain_layer_specs:
+            self.rain_layers = load_rain_layers(self.rain_layer_specs)
+        img_lq = degrade(img_gt, self.kind, rng, self.config, self.rain_layers)
         if self.opt['phase'] == 'train':
             img_gt, img_lq = train_crop_and_augment(img_gt, img_lq, self.opt, gt_path)
         img_gt, img_lq = img2tensor([img_gt, img_lq], bgr2rgb=True, float32=True)
@@ -113,3 +127,32 @@ def holdout_split(paths: list, count: int, seed: int, part: str) -> list:
         raise ValueError(f'holdout.count must be between 1 and {len(paths) - 1} (images found), got {count}')
     held = set(np.random.default_rng(seed).choice(len(paths), size=count, replace=False).tolist())
     return [path for index, path in enumerate(paths) if (index in held) == (part == 'val')]
+
+
+def exclude_names(paths: list, names: list[str]) -> list:
+    """``paths`` without the images named in ``names`` (file names); every name must be present."""
+    present = {osp.basename(path) for path, _ in paths}
+    missing = sorted(set(names) - present)
+    if missing:
+        raise ValueError(f'exclude names images that are not in dataroot_gt: {missing}')
+    return [(path, client) for path, client in paths if osp.basename(path) not in set(names)]
+
+
+def load_rain_layers(specs: list[dict]) -> list[np.ndarray]:
+    """``input − target`` of every named pair of every spec (see ``rain_layers``), H×W×3 float16 BGR."""
+    client = FileClient('disk')
+    layers = []
+    for number, spec in enumerate(specs):
+        unknown = set(spec) - {'dataroot_lq', 'dataroot_gt', 'names'}
+        if unknown or not spec.get('names'):
+            raise ValueError(
+                f'rain_layers[{number}] needs dataroot_lq, dataroot_gt and a non-empty names list; '
+                f'unknown keys: {sorted(unknown)}'
+            )
+        for name in spec['names']:
+            rainy_path, clean_path = osp.join(spec['dataroot_lq'], name), osp.join(spec['dataroot_gt'], name)
+            rainy, clean = read_image(client, rainy_path, 'lq'), read_image(client, clean_path, 'gt')
+            if rainy.shape != clean.shape:
+                raise ValueError(f'rain layer pair {rainy_path} / {clean_path}: sizes differ')
+            layers.append(rain_layer_from_pair(rainy, clean))
+    return layers

@@ -3,12 +3,14 @@
 The network restores each whole input in fp32; its output and the target become uint8 BGR images
 (``tensor2img``) and BasicSR's ``calculate_psnr`` / ``calculate_ssim`` score them (Y channel of
 BT.601 for deraining, RGB for deblurring, no border crop), so figures agree with ``lfdn-test``.
-Used by the regression tests of the shipped weights and by ``scripts/ship_weights.py``.
+Used by the regression tests of the shipped weights, by ``scripts/ship_weights.py`` and by
+``lfdn-benchmark --eval-set`` (which scores any backend's predictor: ``network`` is any callable
+from a 1×3×h×w tensor to its restoration).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import cv2
@@ -16,7 +18,10 @@ import numpy as np
 import torch
 from basicsr.metrics import calculate_psnr, calculate_ssim
 from basicsr.utils import img2tensor, tensor2img
-from torch import nn
+from torch import Tensor, nn
+
+# The real test sets of ../shared/datasets (see its README): (pairs of the folder, Y-channel PSNR).
+TEST_SETS = ('rain100l', 'rain100h', 'levin', 'lai')
 
 
 def _read(path: Path) -> np.ndarray:
@@ -27,11 +32,14 @@ def _read(path: Path) -> np.ndarray:
 
 
 @torch.no_grad()
-def evaluate_pairs(network: nn.Module, pairs: Sequence[tuple[Path, Path]], y_channel: bool) -> dict[str, float]:
+def evaluate_pairs(
+    network: nn.Module | Callable[[Tensor], Tensor], pairs: Sequence[tuple[Path, Path]], y_channel: bool
+) -> dict[str, float]:
     """Mean PSNR/SSIM of ``network`` over ``(input, target)`` image files: ``{'psnr', 'ssim', 'images'}``."""
     if not pairs:
         raise ValueError('no image pairs to evaluate')
-    network.eval()
+    if isinstance(network, nn.Module):
+        network.eval()
     psnrs, ssims = [], []
     for input_path, target_path in pairs:
         lq = img2tensor(_read(input_path), bgr2rgb=True, float32=True)[None]
@@ -42,3 +50,32 @@ def evaluate_pairs(network: nn.Module, pairs: Sequence[tuple[Path, Path]], y_cha
         psnrs.append(calculate_psnr(output, target, crop_border=0, test_y_channel=y_channel))
         ssims.append(calculate_ssim(output, target, crop_border=0, test_y_channel=y_channel))
     return {'psnr': float(np.mean(psnrs)), 'ssim': float(np.mean(ssims)), 'images': len(pairs)}
+
+
+def real_test_pairs(name: str, data_root: str | Path) -> tuple[list[tuple[Path, Path]], bool]:
+    """``(input, target)`` files of a test set under ``data_root`` and whether it is scored on Y.
+
+    ``rain100l`` / ``rain100h``: Y channel; ``levin`` (grey, read as three equal channels) and
+    ``lai`` (all 100 blurred images): RGB, as in ``../shared/datasets/README.md``.
+    """
+    root = Path(data_root)
+    if name in ('rain100l', 'rain100h'):
+        folder = root / 'Rain100' / ('Rain100L' if name == 'rain100l' else 'Rain100H')
+        pairs = [(path, root / 'Rain100' / 'target' / path.name) for path in sorted(folder.glob('*.png'))]
+    elif name == 'levin':
+        folder = root / 'Levin' / 'blurred'
+        pairs = [
+            (path, root / 'Levin' / 'sharp' / f'{path.stem.split("_ker_")[0]}.png')
+            for path in sorted(folder.glob('*.png'))
+        ]
+    elif name == 'lai':
+        folder = root / 'Lai' / 'blurred'
+        pairs = [
+            (path, root / 'Lai' / 'sharp' / f'{path.stem.rsplit("_kernel_", 1)[0]}.png')
+            for path in sorted(folder.glob('*.png'))
+        ]
+    else:
+        raise ValueError(f'unknown test set {name!r}; expected one of {", ".join(TEST_SETS)}')
+    if not pairs:
+        raise FileNotFoundError(f'test set {name}: no images in {folder} (is {root} the shared datasets folder?)')
+    return pairs, name.startswith('rain')

@@ -3,12 +3,18 @@
 Examples::
 
     lfdn-restore rainy.jpg -o restored/ --task derain      # the shipped LFDN weights (basicsr_lfdn/pretrained)
+    lfdn-restore rainy.jpg -o restored/ --task derain --network LMFN   # the shipped LMFN weights
     lfdn-restore photos/ extra/*.jpg -o restored/ --weights experiments/LFDN_GoPro/models/net_g_latest.pth
 
 Files, folders (their images, not recursive) and glob patterns are accepted. Each output keeps
 its input's file name, bit depth, channel count and alpha channel. Large images run tile by
 tile (``--tile``), so memory stays bounded for 4K/8K photos. An unreadable file is reported
 and skipped; the exit code is non-zero if any file failed.
+
+``--backend onnxruntime|openvino`` runs the network's exported graph instead of PyTorch (the
+``deploy`` extra); ``--weights`` may then also be an ``.onnx`` file or an OpenVINO ``.xml`` IR
+written by ``lfdn-export``. ``--backend openvino --precision int8`` runs a quantised IR
+(``lfdn-export --int8``) or quantises the checkpoint at start-up with ``--calibration``.
 """
 
 from __future__ import annotations
@@ -24,9 +30,17 @@ import torch
 import yaml
 from tqdm import tqdm
 
+from basicsr_lfdn.inference.backends import (
+    ALL_PRECISIONS,
+    BACKEND_PRECISIONS,
+    check_precision,
+    file_predictor,
+    network_predictor,
+)
 from basicsr_lfdn.inference.image_io import IMAGE_EXTENSIONS, ImageReadError, read_image, write_image
-from basicsr_lfdn.inference.runtime import PRECISIONS, make_predictor, prepare_network, resolve_device
-from basicsr_lfdn.pretrained import SHIPPED, shipped_weights
+from basicsr_lfdn.inference.quantize import add_calibration_arguments, calibration_from_args
+from basicsr_lfdn.inference.runtime import resolve_device
+from basicsr_lfdn.pretrained import DEFAULT_NETWORK, SHIPPED, shipped_weights
 from basicsr_lfdn.utils.checkpoint import build_network_from_checkpoint
 from basicsr_lfdn.utils.tiling import tiled_forward
 
@@ -108,21 +122,35 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('-o', '--output', required=True, help='output folder (created if missing)')
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument('--task', choices=sorted(SHIPPED), help='use the weights shipped for this task')
-    source.add_argument('--weights', help='checkpoint (.pth) written by lfdn-train or BasicSR')
+    source.add_argument(
+        '--weights', help='checkpoint (.pth) of lfdn-train or BasicSR, or an .onnx / OpenVINO .xml of lfdn-export'
+    )
+    parser.add_argument(
+        '--network',
+        choices=sorted({network for networks in SHIPPED.values() for network in networks}),
+        help=f'with --task: which shipped network (default {DEFAULT_NETWORK})',
+    )
     parser.add_argument('--opt', help="option YAML with network_g, for checkpoints that carry no 'network_g'")
     parser.add_argument('--param-key', default='params', help="'params' or 'params_ema' (default: params)")
     parser.add_argument('--tile', type=int, default=512, help='tile size in pixels; 0 = whole image (default 512)')
     parser.add_argument('--tile-overlap', type=int, default=32, help='overlap between tiles in pixels (default 32)')
     parser.add_argument('--device', default='cpu', help='cpu or cuda (default cpu)')
-    parser.add_argument('--precision', choices=sorted(PRECISIONS), default='fp32', help='compute precision')
+    parser.add_argument('--backend', choices=list(BACKEND_PRECISIONS), default='torch', help='inference engine')
+    parser.add_argument(
+        '--precision',
+        choices=ALL_PRECISIONS,
+        default='fp32',
+        help='compute precision: torch fp32/bf16/fp16, onnxruntime fp32, openvino fp32/bf16/int8',
+    )
     parser.add_argument(
         '--channels-last',
         action=argparse.BooleanOptionalAction,
         default=True,
         help='channels_last memory layout (default on: faster convolutions on CPU)',
     )
-    parser.add_argument('--threads', type=int, help='CPU threads for PyTorch (default: PyTorch default)')
+    parser.add_argument('--threads', type=int, help="CPU threads (default: the backend's default)")
     parser.add_argument('--force', action='store_true', help='overwrite existing output files')
+    add_calibration_arguments(parser)
     return parser
 
 
@@ -175,13 +203,26 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         device = resolve_device(args.device)
-        weights = args.weights or shipped_weights(args.task)
-        network = build_network_from_checkpoint(weights, load_network_options(args.opt), args.param_key)
+        check_precision(args.backend, args.precision)
+        if args.network and not args.task:
+            raise ValueError('--network chooses among the shipped weights; use it with --task')
+        weights = Path(args.weights) if args.weights else shipped_weights(args.task, args.network or DEFAULT_NETWORK)
+        if weights.suffix in ('.onnx', '.xml'):
+            predict = file_predictor(weights, args.backend, args.precision, args.threads)
+        else:
+            network = build_network_from_checkpoint(weights, load_network_options(args.opt), args.param_key)
+            predict = network_predictor(
+                network,
+                args.backend,
+                args.precision,
+                device,
+                args.channels_last,
+                args.threads,
+                calibration_from_args(args),
+            )
     except (OSError, RuntimeError, ValueError, KeyError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2
-    network = prepare_network(network, device, args.channels_last, args.precision)
-    predict = make_predictor(network, device, args.precision, args.channels_last)
 
     files, problems = collect_inputs(args.inputs)
     summary = RestoreSummary(failed=problems)

@@ -1,6 +1,6 @@
-"""Weights shipped with the package: LFDN trained on real photos for deraining and deblurring.
+"""Weights shipped with the package: networks trained on real photos for deraining and deblurring.
 
-Each task has three files here, written by ``scripts/ship_weights.py``:
+Each (task, network) has three files here, written by ``scripts/ship_weights.py``:
 
 * ``<name>.pth``: ``{'params': bf16 state dict, 'network_g': network options}``, loaded with
   ``weights_only=True`` and computed in fp32 (or the precision asked for);
@@ -16,26 +16,36 @@ import json
 from pathlib import Path
 
 PRETRAINED_DIR = Path(__file__).resolve().parent
-SHIPPED = {'derain': 'lfdn_derain', 'deblur': 'lfdn_deblur'}
+# task -> network -> file stem; the first network of a task is its default.
+SHIPPED = {'derain': {'LFDN': 'lfdn_derain', 'LMFN': 'lmfn_derain'}, 'deblur': {'LFDN': 'lfdn_deblur'}}
+DEFAULT_NETWORK = 'LFDN'
 
 
-def _name(task: str) -> str:
+def shipped_name(task: str, network: str = DEFAULT_NETWORK) -> str:
+    """File stem of the weights shipped for ``task`` and ``network``, e.g. ``lmfn_derain``."""
     if task not in SHIPPED:
         raise ValueError(f'no shipped weights for task {task!r}; tasks: {", ".join(sorted(SHIPPED))}')
-    return SHIPPED[task]
+    if network not in SHIPPED[task]:
+        raise ValueError(f'no shipped {task} weights for {network}; networks: {", ".join(SHIPPED[task])}')
+    return SHIPPED[task][network]
 
 
-def shipped_weights(task: str) -> Path:
-    """Path of the shipped ``.pth`` of ``task`` ('derain' or 'deblur'); raises if it is not installed."""
-    path = PRETRAINED_DIR / f'{_name(task)}.pth'
+def shipped_variants() -> list[tuple[str, str]]:
+    """Every shipped ``(task, network)``."""
+    return [(task, network) for task, networks in SHIPPED.items() for network in networks]
+
+
+def shipped_weights(task: str, network: str = DEFAULT_NETWORK) -> Path:
+    """Path of the shipped ``.pth`` of ``task`` ('derain' or 'deblur') and ``network``; raises if not installed."""
+    path = PRETRAINED_DIR / f'{shipped_name(task, network)}.pth'
     if not path.is_file():
         raise FileNotFoundError(f'shipped {task} weights missing: {path} (reinstall the package)')
     return path
 
 
-def model_card(task: str) -> dict:
-    """The model card (``<name>.json``) of the shipped ``task`` weights."""
-    path = PRETRAINED_DIR / f'{_name(task)}.json'
+def model_card(task: str, network: str = DEFAULT_NETWORK) -> dict:
+    """The model card (``<name>.json``) of the shipped ``task`` weights of ``network``."""
+    path = PRETRAINED_DIR / f'{shipped_name(task, network)}.json'
     if not path.is_file():
         raise FileNotFoundError(f'model card missing: {path} (reinstall the package)')
     return json.loads(path.read_text(encoding='utf-8'))
@@ -50,9 +60,12 @@ def sha256_of(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-# What CI re-measures with the shipped weights: all of Rain100L, and 8 of Lai's 100 blurred images
-# (every 13th of the sorted pairs: each of the 5 scene kinds and all 4 kernels appear).
-REGRESSION = {'derain': {'dataset': 'Rain100L', 'y_channel': True}, 'deblur': {'dataset': 'Lai', 'y_channel': False}}
+# What CI re-measures with the shipped weights: all of Rain100L and Rain100H, and 8 of Lai's 100
+# blurred images (every 13th of the sorted pairs: each of the 5 scene kinds and all 4 kernels appear).
+REGRESSION = {
+    'derain': {'datasets': ('Rain100L', 'Rain100H'), 'y_channel': True},
+    'deblur': {'datasets': ('Lai',), 'y_channel': False},
+}
 LAI_SUBSET = (
     ('manmade_01', 1),
     ('manmade_04', 2),
@@ -65,12 +78,14 @@ LAI_SUBSET = (
 )
 
 
-def regression_pairs(task: str, data_root: str | Path) -> list[tuple[Path, Path]]:
-    """The ``(input, target)`` pairs CI scores for ``task``'s shipped weights, under ``../shared/datasets``."""
+def regression_pairs(task: str, dataset: str, data_root: str | Path) -> list[tuple[Path, Path]]:
+    """The ``(input, target)`` pairs of ``dataset`` CI scores for ``task``'s weights, under ``../shared/datasets``."""
+    if dataset not in REGRESSION[task]['datasets']:
+        raise ValueError(f'{task} weights are re-measured on {REGRESSION[task]["datasets"]}, not {dataset!r}')
     root = Path(data_root)
-    if _name(task) == SHIPPED['derain']:
+    if task == 'derain':
         rain = root / 'Rain100'
-        return [(path, rain / 'target' / path.name) for path in sorted((rain / 'Rain100L').glob('*.png'))]
+        return [(path, rain / 'target' / path.name) for path in sorted((rain / dataset).glob('*.png'))]
     lai = root / 'Lai'
     return [
         (lai / 'blurred' / f'{scene}_kernel_0{kernel}.png', lai / 'sharp' / f'{scene}.png')

@@ -6,9 +6,10 @@ import pytest
 import torch
 from basicsr.archs import build_network
 from basicsr.utils.registry import ARCH_REGISTRY
+from torch import nn
 
 import basicsr_lfdn  # noqa: F401  (registers the networks)
-from basicsr_lfdn.archs.complexity import ABLATION_ROWS, count_params
+from basicsr_lfdn.archs.complexity import ABLATION_ROWS, count_macs, count_params
 
 UNIQUE_ROW_NETWORKS = list({repr(sorted(row.network.items())): row.network for row in ABLATION_ROWS}.values())
 TINY = {'num_feat': 8, 'encoder_feat': 8}
@@ -19,20 +20,23 @@ def test_both_networks_are_registered():
     assert ARCH_REGISTRY.get('LMFN').__name__ == 'LMFN'
 
 
-@pytest.mark.parametrize('network', UNIQUE_ROW_NETWORKS, ids=lambda n: ','.join(f'{k}={v}' for k, v in n.items()))
-def test_every_paper_row_builds_from_a_dict_and_keeps_odd_shapes(network):
-    net = build_network(dict(network, **TINY)).eval()
-    with torch.no_grad():
-        x = torch.rand(1, 3, 123, 457)
-        assert net(x).shape == x.shape
-
-
-@pytest.mark.parametrize('arch', ['LFDN', 'LMFN'])
-@pytest.mark.parametrize('shape', [(2, 3, 37, 50), (1, 3, 1, 1), (1, 3, 16, 16), (3, 3, 64, 17)])
-def test_output_shape_equals_input_shape(arch, shape):
-    net = build_network({'type': arch, 'num_blocks': 2, **TINY}).eval()
-    with torch.no_grad():
-        assert net(torch.rand(shape)).shape == shape
+def test_every_paper_network_keeps_any_image_size_and_aligns_its_output():
+    """Any H×W comes back as H×W; with the decoder's last conv zeroed only the global residual
+    remains, so the output is the input pixel for pixel (padding and cropping line up)."""
+    shapes = [(2, 3, 37, 50), (1, 3, 1, 1), (1, 3, 16, 16), (3, 3, 64, 17), (1, 3, 123, 457)]
+    for network in UNIQUE_ROW_NETWORKS:
+        net = build_network(dict(network, **TINY)).eval()
+        last_conv = [module for module in net.decoder.modules() if isinstance(module, nn.Conv2d)][-1]
+        with torch.no_grad():
+            for shape in shapes:
+                x = torch.rand(shape)
+                restored = net(x)
+                assert restored.shape == x.shape and not torch.equal(restored, x), (network, shape)
+            last_conv.weight.zero_()
+            last_conv.bias.zero_()
+            for shape in shapes:
+                x = torch.rand(shape)
+                assert torch.equal(net(x), x), (network, shape)
 
 
 def test_batch_items_are_independent():
@@ -43,10 +47,26 @@ def test_batch_items_are_independent():
         torch.testing.assert_close(net(x)[1:], net(x[1:]), rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize('arch, target', [('LMFN', 1.25e6), ('LFDN', 1.55e6)])
-def test_parameter_count_within_3_percent_of_the_paper(arch, target):
-    params = count_params(build_network({'type': arch}))
-    assert abs(params - target) / target <= 0.03, params
+# README "Model size and speed": parameters and GMACs at 1280×720 (mmengine).
+README_FIGURES = {'LMFN': (1_223_766, 80.5), 'LFDN': (1_540_863, 105.0)}
+
+
+def test_parameter_counts_equal_the_readme_and_lie_within_3_percent_of_the_papers():
+    for arch, (params, _) in README_FIGURES.items():
+        assert count_params(build_network({'type': arch})) == params, arch
+    assert abs(README_FIGURES['LMFN'][0] - 1.25e6) / 1.25e6 <= 0.03
+    assert abs(README_FIGURES['LFDN'][0] - 1.55e6) / 1.55e6 <= 0.03
+
+
+@pytest.mark.slow
+def test_macs_at_1280x720_equal_the_readme():
+    """Counted at 256×144, a fifth of each side: every level of the 1/16 pyramid is then an exact
+    fifth too, and the count scales with the pixels (checked at 512×288), so 1280×720 is 25×."""
+    for arch, (_, gmacs) in README_FIGURES.items():
+        net = build_network({'type': arch})
+        small, double = count_macs(net, 144, 256), count_macs(net, 288, 512)
+        assert abs(double / small - 4) < 1e-3, (arch, small, double)
+        assert round(25 * small / 1e9, 1) == gmacs, (arch, 25 * small)
 
 
 def test_lfdn_block_series_follows_table_9():

@@ -121,17 +121,6 @@ def test_tiled_output_equals_whole_image_output_for_a_local_network(local_checkp
     torch.testing.assert_close(tiled, whole, rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.parametrize('task', ['derain', 'deblur'])
-def test_shipped_weights_restore_without_a_weights_file(task, tmp_path):
-    """``--task`` alone restores with the packaged LFDN weights, at a size no tile divides evenly."""
-    rng = np.random.default_rng(1)
-    image = rng.integers(0, 256, (37, 53, 3), dtype=np.uint8)
-    cv2.imwrite(str(tmp_path / 'photo.png'), image)
-    assert restore_main([str(tmp_path / 'photo.png'), '-o', str(tmp_path / 'out'), '--task', task]) == 0
-    restored = cv2.imread(str(tmp_path / 'out' / 'photo.png'))
-    assert restored.shape == image.shape and not np.array_equal(restored, image)
-
-
 def test_weights_or_task_is_required(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         restore_main([str(tmp_path / 'photo.png'), '-o', str(tmp_path / 'out')])

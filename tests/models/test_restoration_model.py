@@ -6,6 +6,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -16,10 +17,11 @@ from basicsr.models import build_model
 from torch.utils.data import DataLoader, Dataset
 
 from basicsr_lfdn.utils.checkpoint import load_checkpoint
+from basicsr_lfdn.utils.resume import load_resume_state
 
 
-def _batch(size: int = 32, batch: int = 2) -> dict[str, torch.Tensor]:
-    torch.manual_seed(0)
+def _batch(size: int = 32, batch: int = 2, seed: int = 0) -> dict[str, torch.Tensor]:
+    torch.manual_seed(seed)
     gt = torch.rand(batch, 3, size, size)
     lq = torch.nn.functional.avg_pool2d(gt, 5, stride=1, padding=2, count_include_pad=False)
     return {'lq': lq, 'gt': gt}
@@ -119,13 +121,20 @@ def test_tiled_test_keeps_any_size(opt_factory):
     assert model.net_g.training  # test() restores the training mode
 
 
+def _uint8_psnr(image: torch.Tensor, target: torch.Tensor) -> float:
+    """PSNR of two [0, 1] images after rounding to 8 bits, as the validation images are written."""
+    image, target = ((t.clamp(0, 1).double() * 255).round() for t in (image, target))
+    return float(10 * torch.log10(255**2 / torch.mean((image - target) ** 2)))
+
+
 def test_validation_logs_input_baseline_and_writes_strips(model_opt, basicsr_log):
     model = build_model(model_opt)
     model.validation(DataLoader(_PairSet(), batch_size=1), 5, tb_logger=None, save_img=True)
     strips = sorted(Path(model_opt['path']['visualization'], 'strips', 'pairs').glob('*.png'))
     assert [p.name for p in strips] == ['img0_5.png', 'img1_5.png']
     assert any(m.startswith('Input baseline pairs (degraded input vs target): psnr') for m in basicsr_log)
-    assert math.isfinite(model.input_baselines['pairs']['psnr'])
+    pairs = _PairSet().items
+    assert model.input_baselines['pairs']['psnr'] == pytest.approx(np.mean([_uint8_psnr(*pair) for pair in pairs]))
     assert Path(model_opt['path']['visualization'], 'img0', 'img0_5.png').is_file()
 
 
@@ -163,6 +172,44 @@ def test_fp16_grad_scaler_state_is_saved_and_restored(opt_factory):
     resumed = build_model(opt_factory(amp='fp16'))
     resumed.resume_training(state)
     assert resumed.grad_scaler.get_scale() == 128.0
+
+
+def assert_bitwise_equal(resumed: dict, saved: dict) -> None:
+    """Mappings (nested) of tensors equal bit for bit, dtypes included."""
+    torch.testing.assert_close(resumed, saved, rtol=0, atol=0)
+
+
+def test_resume_restores_weights_ema_optimiser_and_scheduler_and_the_next_step_matches(opt_factory, monkeypatch):
+    """What BasicSR's train pipeline does on --auto_resume: find the state, build the model, resume."""
+    opt = opt_factory(ema_decay=0.9)
+    monkeypatch.chdir(Path(opt['path']['experiments_root']).parents[1])  # experiments/ is found from here
+    torch.manual_seed(0)
+    unbroken = build_model(opt)
+    for iteration in (1, 2, 3):
+        unbroken.feed_data(_batch(seed=iteration))
+        unbroken.optimize_parameters(iteration)
+        unbroken.update_learning_rate(iteration)
+    unbroken.save(epoch=0, current_iter=3)
+
+    resumed_opt = {**opt_factory(ema_decay=0.9), 'auto_resume': True}
+    state = load_resume_state(resumed_opt)
+    assert state['iter'] == 3
+    torch.manual_seed(1)  # another random initialisation: only the files can make the two equal
+    resumed = build_model(resumed_opt)
+    resumed.resume_training(state)
+    assert_bitwise_equal(_weights(resumed), _weights(unbroken))
+    assert_bitwise_equal(resumed.net_g_ema.state_dict(), unbroken.net_g_ema.state_dict())
+    saved_optimizer, resumed_optimizer = unbroken.optimizers[0].state_dict(), resumed.optimizers[0].state_dict()
+    assert saved_optimizer['state'], 'Adam has no moments to compare'
+    assert_bitwise_equal(resumed_optimizer['state'], saved_optimizer['state'])
+    assert resumed_optimizer['param_groups'] == saved_optimizer['param_groups']
+    assert resumed.schedulers[0].state_dict() == unbroken.schedulers[0].state_dict()
+
+    for model in (unbroken, resumed):
+        model.feed_data(_batch(seed=4))
+        model.optimize_parameters(4)
+    assert_bitwise_equal(_weights(resumed), _weights(unbroken))
+    assert_bitwise_equal(resumed.net_g_ema.state_dict(), unbroken.net_g_ema.state_dict())
 
 
 def test_a_save_killed_midway_leaves_the_previous_checkpoint_intact(model_opt, monkeypatch):
