@@ -86,14 +86,14 @@ def training_summary(recipe_opt: dict) -> dict:
     for log in logs:
         match = re.search(r'End of training\. Time consumed: (\S+)', log.read_text(encoding='utf-8'))
         consumed = match[1] if match else consumed
-    return {
-        'data': f'{dataset["dataroot_gt"]} (held out: {dataset.get("holdout")}, excluded: {dataset.get("exclude")}), '
+    data = (
+        f'{dataset["dataroot_gt"]} (held out: {dataset.get("holdout")}, excluded: {dataset.get("exclude")}), '
         f'synthetic {dataset["degradation"]}'
-        + (
-            ' + real rain layers from ' + ', '.join(f'{spec["dataroot_lq"]} {spec["names"]}' for spec in layers)
-            if (layers := dataset.get('rain_layers'))
-            else ''
-        ),
+    )
+    for spec in dataset.get('rain_layers') or []:
+        data += f' + real rain layers of {spec["dataroot_lq"]} {spec["names"]}'
+    return {
+        'data': data,
         'degradation_opt': dataset.get('degradation_opt'),
         'crops': f'{dataset["batch_size_per_gpu"]} x {dataset["gt_size"]}^2',
         'iterations': train['total_iter'],

@@ -131,11 +131,11 @@ def holdout_split(paths: list, count: int, seed: int, part: str) -> list:
 
 def exclude_names(paths: list, names: list[str]) -> list:
     """``paths`` without the images named in ``names`` (file names); every name must be present."""
-    present = {osp.basename(path) for path, _ in paths}
-    missing = sorted(set(names) - present)
+    excluded = set(names)
+    missing = sorted(excluded - {osp.basename(path) for path, _ in paths})
     if missing:
         raise ValueError(f'exclude names images that are not in dataroot_gt: {missing}')
-    return [(path, client) for path, client in paths if osp.basename(path) not in set(names)]
+    return [(path, client) for path, client in paths if osp.basename(path) not in excluded]
 
 
 def load_rain_layers(specs: list[dict]) -> list[np.ndarray]:
