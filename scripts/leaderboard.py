@@ -3,7 +3,8 @@
 Usage::
 
     python scripts/leaderboard.py --results results --scores results/budget-derain/scores \\
-        --benchmark-csv benchmark.csv --output-md leaderboard.md --output-png leaderboard.png
+        --benchmark-csv benchmark.csv --ablations results/reproduce/sensors-table6-cpu-3h.json \\
+        --output-md leaderboard.md --output-png leaderboard.png
 
 Measured rows come from two places:
 
@@ -12,7 +13,8 @@ Measured rows come from two places:
   (experiment name, ``network_g``, test sets, metric settings), the parameter count
   (``Network: LFDN, with parameters: 1,541,009``) and every validation block (``Validation GoPro``
   followed by ``\\t # psnr: 31.6000`` lines). A row is named ``<network> (<experiment>)`` without
-  the ``_<test sets>`` suffix ``lfdn-test`` appends; the newest log of an experiment wins;
+  the ``_<test sets>`` suffix ``lfdn-test`` appends; the newest log of an experiment wins. The
+  per-seed runs of ``scripts/reproduce.py --budget`` (``ablation_*``) are not rows;
 - measured-row JSONs (``--scores``: files, or folders searched recursively) as written by
   ``lfdn-score --json`` and ``scripts/budget_compare.py``, named as the JSON says.
 
@@ -20,7 +22,14 @@ Measured times come from the score JSON, an ``lfdn-benchmark`` CSV (``--benchmar
 the network options of the log, else by network type and parameter count) or are measured in this
 run (``--measure-latency``: CPU, fp32, 1280×720, with ``basicsr_lfdn.benchmark``). Published rows
 come from ``docs/published_results.yaml`` (paper, table and row of each number). Every row of the
-output says which of the two it is; the plot draws them with different markers and colours.
+output says which of the two it is.
+
+The plot has at most four panels: PSNR against time per image for up to three datasets (those
+with measured rows first, each with at least three timed points; measured points are red stars,
+published ones dots and squares; measured rows without a time are dashed PSNR levels; every point
+is named in a column beside its panel, never on top of another name), and, with ``--ablations``
+(the report JSONs of ``scripts/reproduce.py``), the ablation rows as bars of their PSNR gap to the
+default network, published beside measured (± the seed spread), or "not yet measured".
 """
 
 from __future__ import annotations
@@ -68,6 +77,7 @@ _LOG_LINE = re.compile(r'^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d+ \w+:(?P<messag
 _OPTION_OPEN = re.compile(r'^(?P<indent> +)(?P<key>[\w.-]+):\[$')
 _OPTION_VALUE = re.compile(r'^(?P<indent> +)(?P<key>[\w.-]+): ?(?P<value>.*)$')
 _OPTION_CLOSE = re.compile(r'^ +\]$')
+ABLATION_RUN_PREFIX = 'ablation_'  # experiment names of scripts/reproduce.py --budget
 _CHECKPOINT_ITER = re.compile(r'net_g_(?P<iter>\d+)\.pth$')
 
 
@@ -256,12 +266,19 @@ def parse_test_log(path: Path, known_datasets: list[str]) -> list[Entry]:
 def collect_measured(results_root: Path, known_datasets: list[str]) -> list[Entry]:
     """Measured entries under ``results_root``; for each experiment and dataset the newest log wins.
 
-    BasicSR names logs ``test_<name>_<YYYYMMDD_HHMMSS>.log``, so name order is time order.
+    BasicSR names logs ``test_<name>_<YYYYMMDD_HHMMSS>.log``, so name order is time order. The
+    runs of ``scripts/reproduce.py --budget`` (``ablation_*``, one per seed) are left out: their
+    report JSONs go to ``--ablations``.
     """
     latest: dict[tuple[str, str], Entry] = {}
-    for log in sorted(results_root.glob('**/test_*.log'), key=lambda p: (p.parent.name, p.name)):
-        for entry in parse_test_log(log, known_datasets):
-            latest[(entry.method, entry.dataset)] = entry
+    logs = sorted(results_root.glob('**/test_*.log'), key=lambda p: (p.parent.name, p.name))
+    ablation_runs = {log.parent.name for log in logs if log.parent.name.startswith(ABLATION_RUN_PREFIX)}
+    for log in logs:
+        if log.parent.name not in ablation_runs:
+            for entry in parse_test_log(log, known_datasets):
+                latest[(entry.method, entry.dataset)] = entry
+    if ablation_runs:
+        print(f'note: {len(ablation_runs)} ablation run(s) left out of the rows (see --ablations)', file=sys.stderr)
     return list(latest.values())
 
 
@@ -573,15 +590,50 @@ def render_markdown(entries: list[Entry], datasets: list[str]) -> str:
 
 # ----------------------------------------------------------------------------- plot
 
-_STYLES = {  # category: (label, marker, colour, size)
-    'measured': ('measured here', '*', 'tab:red', 140),
-    'ours': ("published: LMFN / LFDN (papers' hardware)", 'o', 'tab:blue', 40),
-    'other': ("published: other methods (papers' hardware)", 's', 'tab:gray', 28),
+_STYLES = {  # category: (legend label, marker, colour, size)
+    'measured': ('measured here (time: this CPU)', '*', 'tab:red', 150),
+    'ours': ("published LMFN / LFDN (time: the papers' GPU)", 'o', 'tab:blue', 42),
+    'other': ("published, other methods (time: the papers' hardware)", 's', 'tab:gray', 30),
 }
-_PANELS = (
-    ('time_s', 'PSNR vs time', 'time per image (s, log scale)'),
-    ('params_m', 'PSNR vs size', 'parameters (M, log scale)'),
-)
+_LABEL_COLOURS = {'measured': 'firebrick', 'ours': 'tab:blue', 'other': '0.25'}
+PUBLISHED_BAR = {'facecolor': 'white', 'edgecolor': 'tab:blue', 'hatch': '///'}
+MEASURED_BAR = 'tab:red'
+MAX_TIME_PANELS = 3  # plus one ablation panel: at most four
+MIN_POINTS = 3  # a dataset with fewer timed points gets no panel (the Markdown lists it)
+LABEL_FONT = 7.5  # points
+_INCH = {  # figure layout: time panels in a row, each with its label column; the ablation panel below
+    'left': 0.8,
+    'panel_w': 3.4,
+    'label_w': 2.9,
+    'panel_h': 4.0,
+    'top': 1.05,  # figure legend
+    'gap': 0.6,  # below the time panels' axis labels
+    'row_h': 0.3,  # per ablation bar pair
+    'ablation_left': 3.2,  # room for the row names
+    'ablation_bottom': 0.75,
+}
+
+
+@dataclass
+class AblationBar:
+    """One ablation row: its PSNR gap to the default network, published and measured."""
+
+    label: str
+    published_gap: float | None
+    measured_gap: float | None
+    noise: float | None  # sum of the two rows' seed spreads (None: fewer than two seeds)
+    runs: int
+
+
+@dataclass
+class AblationTable:
+    """One ``scripts/reproduce.py`` report JSON: its rows other than the default network's."""
+
+    short: str  # 'T6'
+    reference: str  # the default network's row
+    budget: str | None
+    test_set: str
+    bars: list[AblationBar]
 
 
 def _category(entry: Entry) -> str:
@@ -619,83 +671,242 @@ def configure_log_axis(axis: Axes, values: list[float]) -> None:
     axis.xaxis.set_minor_formatter(NullFormatter())
 
 
-def plot_panels(entries: list[Entry], datasets: list[str]) -> list[tuple[str, str, list[Entry]]]:
-    """``(dataset, attribute, points)`` of every panel that has at least one point to draw."""
-    panels = []
-    for dataset in datasets:
-        for attribute, _, _ in _PANELS:
-            points = [
-                e
-                for e in entries
-                if e.dataset == dataset and e.psnr is not None and math.isfinite(e.psnr)
-                if getattr(e, attribute) is not None and getattr(e, attribute) > 0
+def short_method(method: str) -> str:
+    """The method without its reference numbers: ``DMPHN [7]`` and ``DMPHN [12]`` are both ``DMPHN``."""
+    return re.sub(r'\s*\[\d+\]', '', method)
+
+
+def _clipped(text: str, limit: int = 38) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + '…'
+
+
+def time_panels(entries: list[Entry], datasets: list[str]) -> list[tuple[str, list[Entry], list[Entry]]]:
+    """``(dataset, timed points, untimed measured rows)`` of the 'PSNR vs time' panels, at most three.
+
+    A dataset needs ``MIN_POINTS`` timed points. Datasets with measured rows come first, then those
+    with more points. A published method that two papers list with the same numbers is one point.
+    """
+    candidates = []
+    for position, dataset in enumerate(datasets):
+        scored = [e for e in entries if e.dataset == dataset and e.psnr is not None and math.isfinite(e.psnr)]
+        timed, seen = [], set()
+        for entry in scored:
+            key = (entry.source, short_method(entry.method), entry.psnr, entry.time_s)
+            if entry.time_s is not None and entry.time_s > 0 and key not in seen:
+                timed.append(entry)
+                seen.add(key)
+        untimed = [e for e in scored if e.source == 'measured' and not (e.time_s and e.time_s > 0)]
+        if len(timed) >= MIN_POINTS:
+            measured = sum(e.source == 'measured' for e in scored)
+            candidates.append(((-measured, -len(timed), position), dataset, timed, untimed))
+    candidates.sort(key=lambda candidate: candidate[0])
+    return [(dataset, timed, untimed) for _, dataset, timed, untimed in candidates[:MAX_TIME_PANELS]]
+
+
+def spread_labels(targets: list[float], gap: float, low: float = 0.0, high: float = 1.0) -> list[float]:
+    """Label heights as near their ``targets`` as possible, at least ``gap`` apart, inside [low, high].
+
+    Top-down, each label goes at its target or one gap below the label above it; if that pushes
+    the last one below ``low``, bottom-up passes lift them again. The order of the targets is kept.
+    """
+    if not targets:
+        return []
+    gap = min(gap, (high - low) / max(len(targets) - 1, 1))
+    order = sorted(range(len(targets)), key=lambda index: -targets[index])
+    heights = []
+    for index in order:
+        ceiling = heights[-1] - gap if heights else high
+        heights.append(min(targets[index], ceiling))
+    floor = low
+    for position in reversed(range(len(heights))):
+        heights[position] = max(heights[position], floor)
+        floor = heights[position] + gap
+    placed = [0.0] * len(targets)
+    for index, height in zip(order, heights):
+        placed[index] = height
+    return placed
+
+
+def _draw_time_panel(axis: Axes, dataset: str, timed: list[Entry], untimed: list[Entry]) -> None:
+    """Points by category, each named in a column right of the axes with a leader line; untimed rows as levels."""
+    for entry in sorted(timed, key=lambda e: e.source == 'measured'):
+        category = _category(entry)
+        _, marker, colour, size = _STYLES[category]
+        measured = category == 'measured'
+        axis.scatter(
+            entry.time_s,
+            entry.psnr,
+            marker=marker,
+            s=size,
+            color=colour,
+            edgecolors='black' if measured else 'none',
+            linewidths=0.5,
+            zorder=3 if measured else 2,
+        )
+    for entry in untimed:
+        axis.axhline(entry.psnr, color=_STYLES['measured'][2], linestyle='--', linewidth=0.9, zorder=1)
+    configure_log_axis(axis, [e.time_s for e in timed])
+    levels = [e.psnr for e in timed + untimed]
+    margin = max(0.5, 0.06 * (max(levels) - min(levels)))
+    axis.set_ylim(min(levels) - margin, max(levels) + margin)
+    axis.set_title(f'{dataset}: PSNR vs time per image')
+    axis.set_xlabel('time per image (s, log scale)')
+    axis.tick_params(axis='x', pad=6)  # clear of a y tick label at the bottom edge
+    axis.set_ylabel('PSNR (dB)')
+    axis.grid(True, alpha=0.3)
+
+    figure_height_pt = axis.get_position().height * axis.figure.get_figheight() * 72
+    low, high = axis.get_ylim()
+    labelled = [(e, e.time_s, _clipped(short_method(e.method))) for e in timed]
+    labelled += [(e, None, _clipped(f'{e.method}, not timed')) for e in untimed]
+    gap = 1.3 * LABEL_FONT / figure_height_pt
+    heights = spread_labels([(e.psnr - low) / (high - low) for e, _, _ in labelled], gap)
+    for (entry, x, text), height in zip(labelled, heights):
+        anchor = (x, entry.psnr) if x is not None else (1.0, (entry.psnr - low) / (high - low))
+        axis.annotate(
+            text,
+            xy=anchor,
+            xycoords='data' if x is not None else 'axes fraction',
+            xytext=(1.05, height),
+            textcoords='axes fraction',
+            fontsize=LABEL_FONT,
+            color=_LABEL_COLOURS[_category(entry)],
+            va='center',
+            annotation_clip=False,
+            arrowprops={'arrowstyle': '-', 'color': '0.65', 'linewidth': 0.6, 'shrinkA': 0, 'shrinkB': 3},
+        )
+
+
+def load_ablations(paths: list[Path]) -> list[AblationTable]:
+    """The tables of ``scripts/reproduce.py`` report JSONs; ``ValueError`` naming a malformed file."""
+    tables = []
+    for path in paths:
+        try:
+            data = json.loads(path.read_text(encoding='utf-8'))
+            bars = [
+                AblationBar(
+                    label=re.sub(r'\s*\(.*\)$', '', row['row']),
+                    published_gap=row['gap_vs_reference']['published'],
+                    measured_gap=row['gap_vs_reference']['measured'],
+                    noise=row['gap_vs_reference']['noise'],
+                    runs=len(row['measured']['psnr']),
+                )
+                for row in data['rows']
+                if row['row'] != data['reference_row']
             ]
-            if points:
-                panels.append((dataset, attribute, points))
-    return panels
+            number = re.fullmatch(r'\w+-table(\d+)', data['table'])
+            tables.append(
+                AblationTable(
+                    short=f'T{number[1]}' if number else data['table'],
+                    reference=data['reference_row'],
+                    budget=data['budget'],
+                    test_set=data['rows'][0]['test_set'],
+                    bars=bars,
+                )
+            )
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
+            raise ValueError(f'{path}: not a scripts/reproduce.py report JSON ({error!r})') from error
+    return tables
 
 
-def build_figure(entries: list[Entry], datasets: list[str]) -> Figure:
-    """PSNR versus time and versus parameters (log x) per dataset; only panels with points are drawn.
+def _draw_ablation_panel(axis: Axes, tables: list[AblationTable]) -> None:
+    """Horizontal bars of ΔPSNR per ablation row: published (hatched) beside measured (± seed spread)."""
+    labels, offsets, ends = [], [], [0.0]
+    position = 0.0
+    for table in tables:
+        for bar in table.bars:
+            offsets.append(-position)
+            labels.append(f'{table.short}: {bar.label}' + (f' (n = {bar.runs})' if bar.runs else ''))
+            if bar.published_gap is not None:
+                axis.barh(-position + 0.2, bar.published_gap, height=0.38, **PUBLISHED_BAR)
+                ends.append(bar.published_gap)
+            if bar.measured_gap is None:
+                axis.text(0, -position - 0.2, ' not yet measured', va='center', fontsize=LABEL_FONT, color='0.4')
+            else:
+                noise = bar.noise or 0.0
+                axis.barh(
+                    -position - 0.2, bar.measured_gap, height=0.38, color=MEASURED_BAR, xerr=bar.noise, capsize=2.5
+                )
+                ends += [bar.measured_gap - noise, bar.measured_gap + noise]
+            position += 1
+        position += 0.6  # space between tables
+    axis.set_yticks(offsets, labels, fontsize=8)
+    axis.axvline(0, color='black', linewidth=0.8)
+    span = max(ends) - min(ends) or 1.0
+    axis.set_xlim(min(ends) - 0.05 * span, max(ends) + 0.25 * span)  # room right of 0 for "not yet measured"
+    axis.set_ylim(-position + 0.2, 0.8)
+    axis.set_xlabel("ΔPSNR (dB); the measured bar's error bar is the sum of the two rows' seed spreads")
+    references = '; '.join(f'{table.short} vs "{table.reference}"' for table in tables)
+    budgets = ', '.join(sorted({f'budget {table.budget}' if table.budget else 'paper protocol' for table in tables}))
+    axis.set_title(
+        f'Ablations on {tables[0].test_set}: each row minus the default network ({references}).\n'
+        f"Measured here at {budgets}; published: the papers' full training",
+        fontsize=9,
+    )
+    axis.grid(True, axis='x', alpha=0.3)
 
-    Measured points (red stars) and published ones (dots / squares) are told apart in each panel's
-    legend. ``ValueError`` when there is nothing to draw.
+
+def build_figure(entries: list[Entry], datasets: list[str], ablations: list[AblationTable] | None = None) -> Figure:
+    """At most four panels: 'PSNR vs time' for up to three datasets (``time_panels``) and the ablations.
+
+    Each time panel names its points in a label column to its right (labels spread so they never
+    overlap, leader lines to the points); measured rows without a time are dashed PSNR levels.
+    ``ValueError`` when there is nothing to draw.
     """
     import matplotlib
 
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
-    panels = plot_panels(entries, datasets)
-    if not panels:
-        raise ValueError('nothing to plot: no entry has a PSNR with a time or a parameter count')
-    columns = 2 if len(panels) > 1 else 1
-    rows = math.ceil(len(panels) / columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(6.5 * columns, 4.2 * rows), squeeze=False)
-    flat = list(axes.flat)
-    for axis in flat[len(panels) :]:
-        figure.delaxes(axis)
-    titles = {attribute: (title, xlabel) for attribute, title, xlabel in _PANELS}
-    for axis, (dataset, attribute, points) in zip(flat, panels):
-        seen = set()
-        for entry in points:
-            category = _category(entry)
-            label, marker, colour, size = _STYLES[category]
-            x = getattr(entry, attribute)
-            axis.scatter(
-                x,
-                entry.psnr,
-                marker=marker,
-                s=size,
-                color=colour,
-                edgecolors='black' if category == 'measured' else 'none',
-                linewidths=0.5,
-                zorder=3 if category == 'measured' else 2,
-                label=label if category not in seen else None,
-            )
-            seen.add(category)
-            axis.annotate(entry.method, (x, entry.psnr), fontsize=7, xytext=(3, 3), textcoords='offset points')
-        configure_log_axis(axis, [getattr(e, attribute) for e in points])
-        title, xlabel = titles[attribute]
-        axis.set_title(f'{dataset}: {title}')
-        axis.set_xlabel(xlabel)
-        axis.set_ylabel('PSNR (dB)')
-        axis.grid(True, alpha=0.3)
-        handles, labels = axis.get_legend_handles_labels()
-        order = [label for label, *_ in _STYLES.values()]
-        pairs = sorted(zip(labels, handles), key=lambda pair: order.index(pair[0]))
-        axis.legend([h for _, h in pairs], [lab for lab, _ in pairs], fontsize=7, loc='best')
-    figure.tight_layout()
+    panels = time_panels(entries, datasets)
+    ablations = [table for table in ablations or [] if table.bars]
+    if not panels and not ablations:
+        raise ValueError(f'nothing to plot: no dataset has {MIN_POINTS} timed points and no ablation table was given')
+    size = _INCH
+    column_w = size['panel_w'] + size['label_w']
+    ablation_h = sum(len(table.bars) + 0.6 for table in ablations) * size['row_h'] if ablations else 0.0
+    width = size['left'] + max(len(panels), 2) * column_w
+    time_h = size['panel_h'] + size['gap'] if panels else 0.0
+    height = size['top'] + time_h + (ablation_h + size['ablation_bottom'] + 0.4 if ablations else 0.0)
+
+    def inches(left: float, bottom: float, w: float, h: float) -> list[float]:
+        return [left / width, bottom / height, w / width, h / height]
+
+    figure = plt.figure(figsize=(width, height))
+    for index, (dataset, timed, untimed) in enumerate(panels):
+        left, bottom = size['left'] + index * column_w, height - size['top'] - size['panel_h']
+        _draw_time_panel(
+            figure.add_axes(inches(left, bottom, size['panel_w'], size['panel_h'])), dataset, timed, untimed
+        )
+    if ablations:
+        left = size['ablation_left']
+        axis = figure.add_axes(inches(left, size['ablation_bottom'], width - left - 0.4, ablation_h))
+        _draw_ablation_panel(axis, ablations)
+    handles = [
+        Line2D([], [], marker=marker, color=colour, linestyle='', markersize=math.sqrt(size_) * 0.8, label=label)
+        for label, marker, colour, size_ in _STYLES.values()
+    ]
+    handles.append(Line2D([], [], color='tab:red', linestyle='--', label='measured here, not timed (PSNR level)'))
+    if ablations:
+        handles += [
+            Patch(**PUBLISHED_BAR, label='ablation: published gap'),
+            Patch(color=MEASURED_BAR, label='ablation: measured gap'),
+        ]
+    figure.legend(handles=handles, loc='upper center', ncol=3, fontsize=8, frameon=False)
     return figure
 
 
-def render_plot(entries: list[Entry], datasets: list[str], path: Path) -> None:
+def render_plot(
+    entries: list[Entry], datasets: list[str], path: Path, ablations: list[AblationTable] | None = None
+) -> None:
     """Save ``build_figure`` as a PNG."""
     import matplotlib.pyplot as plt
 
-    figure = build_figure(entries, datasets)
+    figure = build_figure(entries, datasets, ablations)
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=110)
+    figure.savefig(path, dpi=100)
     plt.close(figure)
 
 
@@ -719,6 +930,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--output-md', type=Path, default=Path('leaderboard.md'))
     parser.add_argument('--output-png', type=Path, default=Path('leaderboard.png'))
     parser.add_argument('--no-published', action='store_true', help='measured rows only')
+    parser.add_argument(
+        '--ablations', type=Path, nargs='+', default=[], help='scripts/reproduce.py report JSONs (ablation panel)'
+    )
     return parser
 
 
@@ -735,6 +949,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f'note: {args.results} does not exist; no BasicSR test logs read', file=sys.stderr)
     try:
         scored = collect_scores(args.scores, datasets)
+    except ValueError as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 2
+    try:
+        ablations = load_ablations(args.ablations)
     except ValueError as error:
         print(f'error: {error}', file=sys.stderr)
         return 2
@@ -755,7 +974,7 @@ def main(argv: list[str] | None = None) -> int:
     args.output_md.write_text(table, encoding='utf-8')
     outputs = [str(args.output_md)]
     try:
-        render_plot(entries, datasets, args.output_png)
+        render_plot(entries, datasets, args.output_png, ablations)
         outputs.append(str(args.output_png))
     except ValueError as error:
         print(f'note: no plot written: {error}', file=sys.stderr)

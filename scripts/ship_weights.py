@@ -31,12 +31,14 @@ import basicsr_lfdn  # noqa: E402,F401  (registers the plugin; must precede basi
 
 # isort: split
 import torch  # noqa: E402
+from basicsr.data import build_dataset  # noqa: E402
 
 from basicsr_lfdn.archs.complexity import count_params  # noqa: E402
-from basicsr_lfdn.inference.evaluate import evaluate_pairs  # noqa: E402
+from basicsr_lfdn.inference.evaluate import evaluate_dataset, evaluate_pairs  # noqa: E402
 from basicsr_lfdn.pretrained import (  # noqa: E402
     PRETRAINED_DIR,
     REGRESSION,
+    SHARP_INPUT_MAX_LOSS,
     SHIPPED,
     regression_pairs,
     sha256_of,
@@ -77,6 +79,18 @@ def run_lfdn_test(recipe: Path, weights: Path) -> dict:
     return json.loads((REPO / 'results' / opt['name'] / 'metrics.json').read_text(encoding='utf-8'))
 
 
+def sharp_input_check(recipe_opt: dict, network: torch.nn.Module, y_channel: bool) -> dict | None:
+    """Score the network on the recipe's unblurred validation photos (a ``val*`` set named BSDS-sharp).
+
+    Returns ``{'val_key', 'psnr', 'input_psnr', 'images'}``, or None when the recipe has no such set.
+    """
+    for key, dataset_opt in sorted(recipe_opt['datasets'].items()):
+        if key.startswith('val') and dataset_opt['name'] == 'BSDS-sharp':
+            dataset = build_dataset({**dataset_opt, 'phase': 'val', 'scale': 1})
+            return {'val_key': key, **evaluate_dataset(network, dataset, y_channel)}
+    return None
+
+
 def training_summary(recipe_opt: dict) -> dict:
     """Iterations, schedule, data and degradation of the recipe, and the wall time from its training log."""
     train = recipe_opt['train']
@@ -98,7 +112,9 @@ def training_summary(recipe_opt: dict) -> dict:
         'crops': f'{dataset["batch_size_per_gpu"]} x {dataset["gt_size"]}^2',
         'iterations': train['total_iter'],
         'optimiser': f'Adam lr {train["optim_g"]["lr"]}, {train["scheduler"]["type"]}',
-        'loss': train['pixel_opt']['type'],
+        'loss': ' + '.join(
+            f'{loss["loss_weight"]} x {loss["type"]}' for loss in (train['pixel_opt'], train.get('fft_opt')) if loss
+        ),
         'amp': train.get('amp'),
         'wall_time': consumed,
     }
@@ -124,6 +140,14 @@ def render_card(card: dict) -> str:
         f'{len(result["pairs"])} {dataset} pairs: {result["psnr"]:.2f} dB / {result["ssim"]:.4f}'
         for dataset, result in card['regression']['datasets'].items()
     )
+    sharp = card['regression'].get('sharp_input')
+    if sharp:
+        lines += [
+            '',
+            f'Sharp photos ({sharp["images"]} held-back BSDS photos with sensor noise only, no blur): '
+            f'input {sharp["input_psnr"]:.2f} dB, output {sharp["psnr"]:.2f} dB '
+            f'({sharp["psnr"] - sharp["input_psnr"]:+.2f} dB; at most -{SHARP_INPUT_MAX_LOSS} dB allowed).',
+        ]
     lines += [
         '',
         f'Measured once with `lfdn-test` on the shipped file ({card["protocol"]}). CI re-measures {remeasured}.',
@@ -184,6 +208,11 @@ def main(argv: list[str] | None = None) -> None:
         },
         'regression': {'y_channel': regression['y_channel'], 'datasets': remeasured},
     }
+    sharp = sharp_input_check(recipe_opt, network, regression['y_channel'])
+    if sharp:
+        card['regression']['sharp_input'] = sharp
+        if sharp['psnr'] < sharp['input_psnr'] - SHARP_INPUT_MAX_LOSS:
+            print(f'WARNING: sharp photos lose {sharp["input_psnr"] - sharp["psnr"]:.2f} dB through these weights')
     (PRETRAINED_DIR / f'{name}.json').write_text(json.dumps(card, indent=2) + '\n', encoding='utf-8')
     (PRETRAINED_DIR / f'{name}.md').write_text(render_card(card), encoding='utf-8')
     print(render_card(card))

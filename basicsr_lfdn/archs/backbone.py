@@ -71,6 +71,10 @@ class FusionDistillationNet(nn.Module):
         global_residual: add the input image to the output. The papers do not say; predicting
             the residual is what restoration networks of the same family do and it makes
             short trainings converge much faster.
+        identity_init: zero the decoder's last convolution, so that with the global residual the
+            untrained network returns its input (as ReZero / Fixup start residual branches at 0).
+            Not in the papers; a short training then starts at the input's PSNR instead of
+            spending its first steps on learning the identity.
 
     Class attributes (what each paper fixes): ``default_block``; ``mshf_style``, the ICIP or
     Sensors flavour of the MSHF encoder; ``decoder_kind``, 'shuffle' (ICIP: 3×3 conv to
@@ -98,12 +102,15 @@ class FusionDistillationNet(nn.Module):
         alpha: float | None = None,
         norm: NormKind = 'instance',
         global_residual: bool = True,
+        identity_init: bool = False,
     ) -> None:
         super().__init__()
         if num_blocks < 1:
             raise ValueError(f'num_blocks must be >= 1, got {num_blocks}')
         if global_residual and in_channels != out_channels:
             raise ValueError(f'global_residual needs in_channels == out_channels, got {in_channels} and {out_channels}')
+        if identity_init and not global_residual:
+            raise ValueError('identity_init needs global_residual (without it a zero output is not the input)')
         self.global_residual = global_residual
 
         if encoder == 'mshf':
@@ -137,6 +144,10 @@ class FusionDistillationNet(nn.Module):
             )
         else:
             raise ValueError(f"decoder_kind must be 'shuffle' or 'progressive', got {self.decoder_kind!r}")
+        if identity_init:
+            last = [module for module in self.decoder.modules() if isinstance(module, nn.Conv2d)][-1]
+            nn.init.zeros_(last.weight)
+            nn.init.zeros_(last.bias)
 
     def forward(self, x: Tensor) -> Tensor:
         height, width = x.shape[-2:]

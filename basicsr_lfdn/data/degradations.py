@@ -4,10 +4,10 @@ All functions take and return H×W×3 float32 images in [0, 1] (any channel orde
 random number from the ``numpy.random.Generator`` they are given, so one seed gives one result:
 :func:`rng_for` derives the generator of a dataset index from a seed.
 
-* Blur: a camera-shake trajectory (a random walk with inertia, a pull back to the start and rare
-  jerks, in the spirit of Boracchi & Foi 2012) is rasterised into a kernel, the image is convolved
-  with it, then Poisson-Gaussian sensor noise (shot noise grows with brightness, read noise does not)
-  is added.
+* Blur: a camera path in the model of Boracchi & Foi (2012: constant speed, Gaussian jitter, a pull
+  back to the start, rare jerks) is integrated over a random exposure into a sub-pixel kernel, the
+  image is convolved with it, Poisson-Gaussian sensor noise (shot noise grows with brightness, read
+  noise does not) is added, and at times the result is saved as JPEG.
 * Rain: one or more streak layers; each scatters drops with a random density, smears them along a
   line of random length and angle, softens the streak width and is screen-blended onto the image
   with a random brightness. Heavy rain adds the veil of Yang et al. (CVPR 2017, Eq. 2):
@@ -28,21 +28,33 @@ import numpy as np
 
 @dataclass(frozen=True)
 class BlurConfig:
-    """Ranges of the camera-shake blur; each image draws its values uniformly from them.
+    """Ranges of the camera-shake blur; each image draws its values from them.
 
     Args:
-        kernel_size: odd side of the blur kernel; the trajectory extent stays below it.
-        length_range: extent of the camera path in pixels (kernel support diameter).
-        shake_range: strength of random acceleration, 0 = smooth sweep, 1 = jittery path.
+        kernel_size: largest odd side of a blur kernel (each kernel is as small as its path allows).
+        length_range: blur size in pixels (kernel support diameter).
+        length_sampling: 'uniform' over ``length_range``, or 'log' (log-uniform: as many kernels
+            of 4-8 px as of 32-64 px, so small everyday shake is not swamped by rare large blur).
+        shake_range: Boracchi & Foi's anxiety, 0 = smooth sweep, 1 = jittery path with jerks.
+        exposure_range: fraction of the camera path the shutter integrates.
         read_noise_range: standard deviation of signal-independent noise.
         shot_noise_range: scale of signal-dependent noise (variance = scale * intensity).
+        jpeg_probability: share of images saved as JPEG after blur and noise (as phones do).
+        jpeg_quality_range: JPEG quality, drawn as an integer from this range (inclusive).
+        blur_probability: share of images blurred; the rest get only noise (and JPEG), so the
+            network also sees sharp photos and learns to leave them alone.
     """
 
     kernel_size: int = 31
     length_range: tuple[float, float] = (5.0, 25.0)
+    length_sampling: str = 'uniform'
     shake_range: tuple[float, float] = (0.0, 1.0)
+    exposure_range: tuple[float, float] = (1.0, 1.0)
     read_noise_range: tuple[float, float] = (0.0, 0.01)
     shot_noise_range: tuple[float, float] = (0.0, 0.0005)
+    jpeg_probability: float = 0.0
+    jpeg_quality_range: tuple[int, int] = (60, 95)
+    blur_probability: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -100,49 +112,92 @@ def config_from_dict(kind: str, options: dict[str, Any] | None) -> BlurConfig | 
     return config_class(**converted)
 
 
-def camera_shake_kernel(rng: np.random.Generator, kernel_size: int, length: float, shake: float) -> np.ndarray:
-    """Rasterise a random camera trajectory into a normalised blur kernel.
+def shake_trajectory(rng: np.random.Generator, shake: float, samples: int = 256) -> np.ndarray:
+    """A camera path in the model of Boracchi & Foi (IEEE TIP 2012, Sec. II): a particle at constant speed.
+
+    At every step the velocity is nudged by Gaussian jitter and by a pull back towards the start
+    (the hand correcting itself); rarely an impulsive jerk turns it round. ``shake`` (0..1) scales
+    all three, so 0 gives a straight sweep and 1 a tangled path. The jitter strength, pull and jerk
+    rate are drawn per path, as in the paper, so equal ``shake`` still gives varied paths.
 
     Args:
         rng: random source.
-        kernel_size: odd kernel side K.
-        length: largest extent of the trajectory in pixels (clipped to K - 2).
-        shake: 0..1, weight of random acceleration against the smooth initial velocity.
+        shake: 0..1, the paper's "anxiety".
+        samples: number of positions along the path.
 
     Returns:
-        K×K float32 kernel, non-negative, summing to 1.
+        ``samples`` complex positions (x + iy), one unit of path length apart.
     """
-    if kernel_size % 2 == 0 or kernel_size < 3:
-        raise ValueError(f'kernel_size must be odd and >= 3, got {kernel_size}')
-    steps = 64
+    jitter = rng.uniform(0.0, 0.5) * shake
+    pull = rng.uniform(0.0, 0.05) * shake / samples
+    jerk_rate = rng.uniform(0.0, 0.02) * shake
     velocity = np.exp(1j * rng.uniform(0, 2 * np.pi))
-    position = 0j
-    path = [position]
-    for _ in range(steps):
-        acceleration = (rng.normal() + 1j * rng.normal()) * shake * 0.4 - 0.02 * position
-        if rng.random() < 0.05 * shake:
-            acceleration += 2.0 * np.exp(1j * rng.uniform(0, 2 * np.pi))
-        velocity = velocity + acceleration
-        velocity /= max(abs(velocity), 1e-6)
-        position = position + velocity
-        path.append(position)
-    points = np.array(path)
-    points -= (points.real.max() + points.real.min()) / 2 + 1j * (points.imag.max() + points.imag.min()) / 2
-    extent = max(np.ptp(points.real), np.ptp(points.imag), 1e-6)
-    points *= min(length, kernel_size - 2) / extent
+    positions = np.empty(samples, np.complex128)
+    positions[0] = 0
+    for step in range(1, samples):
+        nudge = jitter * complex(rng.normal(), rng.normal()) - pull * positions[step - 1]
+        if rng.random() < jerk_rate:
+            nudge -= 2 * velocity * np.exp(1j * rng.uniform(-0.5, 0.5))
+        velocity += nudge
+        velocity /= max(abs(velocity), 1e-9)
+        positions[step] = positions[step - 1] + velocity
+    return positions
 
-    dense = np.interp(np.linspace(0, len(points) - 1, 16 * len(points)), np.arange(len(points)), points.real)
-    dense = dense + 1j * np.interp(
-        np.linspace(0, len(points) - 1, 16 * len(points)), np.arange(len(points)), points.imag
-    )
-    center = kernel_size // 2
-    x, y = dense.real + center, dense.imag + center
+
+def trajectory_kernel(path: np.ndarray, extent: float, max_size: int) -> np.ndarray:
+    """Integrate a camera path over the exposure into a blur kernel (sub-pixel, bilinear splatting).
+
+    The path is scaled so that its larger side spans ``extent`` pixels and centred on its centre of
+    mass: a kernel off its centre would shift the blurred image against the sharp target and teach
+    the network a translation instead of deblurring.
+
+    Args:
+        path: complex positions of the path during the exposure (see :func:`shake_trajectory`).
+        extent: size of the blur in pixels (the kernel's support diameter).
+        max_size: largest odd kernel side allowed; the path shrinks to fit if needed.
+
+    Returns:
+        K×K float32 kernel (K odd, the smallest that holds the path, at most ``max_size``), summing to 1.
+    """
+    if max_size % 2 == 0 or max_size < 3:
+        raise ValueError(f'kernel_size must be odd and >= 3, got {max_size}')
+    points = np.asarray(path, np.complex128)
+    span = max(np.ptp(points.real), np.ptp(points.imag), 1e-6)
+    points = (points - points.mean()) * (extent / span)
+    reach = max(np.abs(points.real).max(), np.abs(points.imag).max())
+    size = min(max_size, 2 * int(np.ceil(reach)) + 3)
+    if 2 * reach + 3 > size:
+        points *= (size - 3) / (2 * reach)
+    center = size // 2
+    x, y = points.real + center, points.imag + center
     x0, y0 = np.floor(x).astype(int), np.floor(y).astype(int)
     fx, fy = x - x0, y - y0
-    kernel = np.zeros((kernel_size, kernel_size), np.float64)
+    kernel = np.zeros((size, size), np.float64)
     for dx, dy, weight in ((0, 0, (1 - fx) * (1 - fy)), (1, 0, fx * (1 - fy)), (0, 1, (1 - fx) * fy), (1, 1, fx * fy)):
-        np.add.at(kernel, (np.clip(y0 + dy, 0, kernel_size - 1), np.clip(x0 + dx, 0, kernel_size - 1)), weight)
+        np.add.at(kernel, (y0 + dy, x0 + dx), weight)
     return (kernel / kernel.sum()).astype(np.float32)
+
+
+def camera_shake_kernel(
+    rng: np.random.Generator, kernel_size: int, length: float, shake: float, exposure: float = 1.0
+) -> np.ndarray:
+    """A random camera-shake kernel: :func:`shake_trajectory` integrated over ``exposure`` of the path.
+
+    Args:
+        rng: random source.
+        kernel_size: largest odd kernel side.
+        length: blur size in pixels (support diameter, clipped to ``kernel_size - 3``).
+        shake: 0..1, see :func:`shake_trajectory`.
+        exposure: fraction (0, 1] of the path the shutter integrates (Boracchi & Foi's exposure time).
+
+    Returns:
+        K×K float32 kernel, non-negative, summing to 1, K ≤ ``kernel_size``.
+    """
+    if not 0 < exposure <= 1:
+        raise ValueError(f'exposure must be in (0, 1], got {exposure}')
+    path = shake_trajectory(rng, shake)
+    used = max(2, int(np.ceil(exposure * len(path))))
+    return trajectory_kernel(path[:used], length, kernel_size)
 
 
 def add_sensor_noise(img: np.ndarray, rng: np.random.Generator, read_sigma: float, shot_scale: float) -> np.ndarray:
@@ -151,14 +206,51 @@ def add_sensor_noise(img: np.ndarray, rng: np.random.Generator, read_sigma: floa
     return np.clip(img + std * rng.standard_normal(img.shape, dtype=np.float32), 0, 1).astype(np.float32)
 
 
+def blur_size(rng: np.random.Generator, config: BlurConfig) -> float:
+    """One blur size in pixels from ``length_range``, uniform or log-uniform (``length_sampling``)."""
+    low, high = config.length_range
+    if config.length_sampling == 'uniform':
+        return float(rng.uniform(low, high))
+    if config.length_sampling == 'log':
+        if low <= 0:
+            raise ValueError(f'log length_sampling needs length_range > 0, got {config.length_range}')
+        return float(np.exp(rng.uniform(np.log(low), np.log(high))))
+    raise ValueError(f"length_sampling must be 'uniform' or 'log', got {config.length_sampling!r}")
+
+
+def jpeg_roundtrip(img: np.ndarray, quality: int) -> np.ndarray:
+    """``img`` (H×W×3 float32 [0, 1], BGR) saved as 8-bit JPEG of ``quality`` and read back."""
+    ok, encoded = cv2.imencode(
+        '.jpg', np.round(np.clip(img, 0, 1) * 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, quality]
+    )
+    if not ok:
+        raise RuntimeError('OpenCV could not encode a JPEG')
+    return cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED).astype(np.float32) / 255.0
+
+
 def blur_and_noise(img: np.ndarray, rng: np.random.Generator, config: BlurConfig | None = None) -> np.ndarray:
-    """Camera-shake blur then sensor noise; H×W×C float32 [0, 1] in and out."""
+    """Camera-shake blur (on ``blur_probability`` of images), sensor noise, then JPEG at times.
+
+    H×W×C float32 [0, 1] in and out. The kernel is drawn either way, so a seed gives the same
+    noise whether or not an image is blurred.
+    """
     config = config or BlurConfig()
     kernel = camera_shake_kernel(
-        rng, config.kernel_size, rng.uniform(*config.length_range), rng.uniform(*config.shake_range)
+        rng,
+        config.kernel_size,
+        blur_size(rng, config),
+        rng.uniform(*config.shake_range),
+        rng.uniform(*config.exposure_range),
     )
-    blurred = cv2.filter2D(img.astype(np.float32), -1, kernel, borderType=cv2.BORDER_REFLECT_101)
-    return add_sensor_noise(blurred, rng, rng.uniform(*config.read_noise_range), rng.uniform(*config.shot_noise_range))
+    blurred = img.astype(np.float32)
+    # Drawn only when some images stay sharp, so all-blur configs keep their seeded inputs.
+    if config.blur_probability >= 1 or rng.random() < config.blur_probability:
+        blurred = cv2.filter2D(blurred, -1, kernel, borderType=cv2.BORDER_REFLECT_101)
+    noisy = add_sensor_noise(blurred, rng, rng.uniform(*config.read_noise_range), rng.uniform(*config.shot_noise_range))
+    if rng.random() < config.jpeg_probability:
+        low, high = config.jpeg_quality_range
+        return jpeg_roundtrip(noisy, int(rng.integers(low, high + 1)))
+    return noisy
 
 
 def streak_kernel(length: float, angle_deg: float, width: float) -> np.ndarray:

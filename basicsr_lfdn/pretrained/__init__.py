@@ -60,12 +60,15 @@ def sha256_of(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-# What CI re-measures with the shipped weights: all of Rain100L and Rain100H, and 8 of Lai's 100
-# blurred images (every 13th of the sorted pairs: each of the 5 scene kinds and all 4 kernels appear).
+# What CI re-measures with the shipped weights: all of Rain100L and Rain100H; all 32 Levin pairs and
+# 8 of Lai's 100 blurred images (every 13th of the sorted pairs: each of the 5 scene kinds and all 4
+# kernels appear). Deblurring weights are also checked on sharp photos (the recipe's BSDS-sharp
+# validation set): they may lose at most SHARP_INPUT_MAX_LOSS dB against the unprocessed input.
 REGRESSION = {
     'derain': {'datasets': ('Rain100L', 'Rain100H'), 'y_channel': True},
-    'deblur': {'datasets': ('Lai',), 'y_channel': False},
+    'deblur': {'datasets': ('Levin', 'Lai'), 'y_channel': False},
 }
+SHARP_INPUT_MAX_LOSS = 0.5
 LAI_SUBSET = (
     ('manmade_01', 1),
     ('manmade_04', 2),
@@ -86,6 +89,12 @@ def regression_pairs(task: str, dataset: str, data_root: str | Path) -> list[tup
     if task == 'derain':
         rain = root / 'Rain100'
         return [(path, rain / 'target' / path.name) for path in sorted((rain / dataset).glob('*.png'))]
+    if dataset == 'Levin':
+        levin = root / 'Levin'
+        return [
+            (path, levin / 'sharp' / f'{path.stem.split("_ker_")[0]}.png')
+            for path in sorted((levin / 'blurred').glob('*.png'))
+        ]
     lai = root / 'Lai'
     return [
         (lai / 'blurred' / f'{scene}_kernel_0{kernel}.png', lai / 'sharp' / f'{scene}.png')

@@ -143,3 +143,13 @@ def test_unknown_option_values_name_the_option():
         build_network({'type': 'LFDN', 'encoder': 'unet'})
     with pytest.raises(ValueError, match="fusion must be 'attention' or 'concat'"):
         build_network({'type': 'LMFN', 'fusion': 'sum'})
+
+
+@pytest.mark.parametrize('arch', ['LFDN', 'LMFN'])
+def test_identity_init_returns_the_input_until_trained(arch):
+    image = torch.rand(1, 3, 40, 56)
+    with torch.no_grad():
+        assert torch.equal(build_network({'type': arch, 'identity_init': True}).eval()(image), image)
+        assert not torch.allclose(build_network({'type': arch}).eval()(image), image, atol=1e-3)
+    with pytest.raises(ValueError, match='identity_init needs global_residual'):
+        build_network({'type': arch, 'identity_init': True, 'global_residual': False})

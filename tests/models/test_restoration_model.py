@@ -92,6 +92,30 @@ def test_unknown_amp_mode_is_rejected(opt_factory):
         build_model(opt_factory(amp='int8'))
 
 
+@pytest.mark.parametrize('has_amx', [True, False])
+def test_auto_amp_picks_bf16_only_where_the_cpu_has_amx(opt_factory, monkeypatch, has_amx):
+    monkeypatch.setattr(torch.cpu, '_is_amx_tile_supported', lambda: has_amx, raising=False)
+    model = build_model(opt_factory(amp='auto'))
+    assert model.amp_dtype == (torch.bfloat16 if has_amx else None)
+
+
+def test_frequency_loss_joins_the_objective(opt_factory):
+    fft_opt = {'type': 'FFTLoss', 'loss_weight': 1.0, 'norm': 'ortho'}
+    torch.manual_seed(0)
+    plain = build_model(opt_factory())
+    torch.manual_seed(0)
+    with_fft = build_model(opt_factory(fft_opt=fft_opt))
+    assert not _changed(_weights(plain), _weights(with_fft))
+    for model in (plain, with_fft):
+        model.feed_data(_batch())
+        model.optimize_parameters(1)
+    spectrum = torch.fft.rfft2((with_fft.output.float() - with_fft.gt), norm='ortho')
+    expected = torch.view_as_real(spectrum).abs().mean().item()
+    assert with_fft.get_current_log()['l_fft'] == pytest.approx(expected, rel=1e-4)
+    assert 'l_fft' not in plain.get_current_log()
+    assert _changed(_weights(plain), _weights(with_fft))
+
+
 def test_gradient_clipping_bounds_the_update(opt_factory):
     model = build_model(opt_factory(grad_clip_norm=1e-6))
     model.feed_data(_batch())

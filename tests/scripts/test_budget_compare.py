@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 import torch
 
 import basicsr_lfdn  # noqa: F401  (must precede basicsr imports)
+from tests.conftest import load_script
 
 # isort: split
 from basicsr.archs import build_network
@@ -22,11 +21,7 @@ BUDGET_OPTIONS = sorted((REPO / 'options' / 'budget' / 'derain').glob('*.yml'))
 
 @pytest.fixture(scope='module')
 def budget():
-    spec = importlib.util.spec_from_file_location('budget_compare', REPO / 'scripts' / 'budget_compare.py')
-    module = importlib.util.module_from_spec(spec)
-    sys.modules['budget_compare'] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script('budget_compare')
 
 
 def test_networks_differ_only_in_the_network() -> None:

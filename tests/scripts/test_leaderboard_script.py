@@ -74,9 +74,9 @@ def leaderboard():
 
 @pytest.fixture
 def no_plot(leaderboard, monkeypatch):
-    """Skip drawing in tests that only read the Markdown (a 14-panel figure takes seconds)."""
+    """Skip drawing in tests that only read the Markdown (drawing takes seconds)."""
     calls = []
-    monkeypatch.setattr(leaderboard, 'render_plot', lambda entries, datasets, path: calls.append(path))
+    monkeypatch.setattr(leaderboard, 'render_plot', lambda entries, datasets, path, ablations: calls.append(path))
     return calls
 
 
@@ -205,7 +205,7 @@ def test_score_json_rows_appear_with_their_names(leaderboard, tmp_path, capsys):
     deblur['protocol']['rounding'] = 'uint8'
     named = write_json(tmp_path / 'mine.json', deblur)
 
-    argv = ['--results', str(tmp_path / 'none'), '--scores', str(scores.parent), str(named), '--no-published']
+    argv = ['--results', str(tmp_path / 'none'), '--scores', str(scores.parent), str(named)]
     code, md = run(leaderboard, tmp_path, *argv)
 
     assert code == 0
@@ -261,32 +261,150 @@ def test_score_json_with_wrong_types_or_extra_keys_is_refused(leaderboard, tmp_p
         leaderboard.find_score_files([tmp_path / 'absent'])
 
 
-def test_plot_draws_only_panels_with_points(leaderboard):
+def point(leaderboard, source, method, dataset, psnr, time_s, network=None):
+    return leaderboard.Entry(source, method, dataset, psnr, 0.9, 1.5, time_s, 'r', network=network)
+
+
+def ablation_json(path: Path, table: str, measured: dict[str, tuple[float, float | None]]) -> Path:
+    """A scripts/reproduce.py report JSON: rows 'full' (reference), 'a', 'b'; ``measured``: row -> (gap, noise)."""
+    rows = []
+    for name, published in (('full', 0.0), ('a (strided)', -0.2), ('b', -1.1)):
+        gap, noise = measured.get(name, (None, None))
+        runs = [22.0, 22.1] if gap is not None else []
+        rows.append(
+            {
+                'row': name,
+                'test_set': 'Rain100H',
+                'measured': {'runs': [], 'psnr': runs, 'ssim': runs},
+                'gap_vs_reference': {'measured': gap, 'noise': noise, 'published': published},
+            }
+        )
+    return write_json(path, {'table': table, 'budget': 'cpu-3h', 'reference_row': 'full', 'rows': rows})
+
+
+def test_figure_has_at_most_four_panels_and_none_with_fewer_than_three_points(leaderboard, tmp_path):
     import matplotlib.pyplot as plt
 
-    entry = leaderboard.Entry
+    datasets = ['GoPro', 'Kohler', 'HIDE', 'Rain100H', 'Rain100L', 'Test100']
     entries = [
-        entry('published', 'LFDN (ours, Sensors)', 'GoPro', 31.6, 0.93, 1.55, 0.029, 'paper', network='LFDN'),
-        entry('published', 'Other', 'GoPro', 30.0, 0.92, 30.0, 1.6, 'paper'),
-        entry('measured', 'LFDN (mine)', 'GoPro', 29.0, 0.9, 1.54, None, 'results'),  # untimed
-        entry('measured', 'LMFN (mine)', 'Rain100L', 28.0, 0.9, 1.22, None, 'results'),  # only a size panel
-        entry('published', 'No numbers', 'Rain100H', 20.0, 0.5, None, None, 'paper'),  # no panel at all
+        point(leaderboard, 'published', f'M{i} [{i}]', dataset, 20 + i, 0.1 * (i + 1))
+        for dataset in datasets[:3]
+        for i in range(5 if dataset == 'Kohler' else 4)
     ]
-    figure = leaderboard.build_figure(entries, ['GoPro', 'Kohler', 'Rain100H', 'Rain100L'])
+    entries += [point(leaderboard, 'published', 'DMPHN [12]', 'GoPro', 25.0, 1.0)]
+    entries += [point(leaderboard, 'published', 'DMPHN [7]', 'GoPro', 25.0, 1.0)]  # the same point, other paper
+    entries += [point(leaderboard, 'published', f'R{i}', 'Rain100H', 20 + i, 0.1 * (i + 1)) for i in range(2)]
+    entries += [point(leaderboard, 'measured', 'LFDN (mine)', 'Rain100H', 24.0, 3.0)]  # 3 timed points: a panel
+    entries += [point(leaderboard, 'measured', 'LMFN (mine)', 'Rain100H', 23.0, None)]  # untimed: a level
+    entries += [point(leaderboard, 'published', f'L{i}', 'Rain100L', 20 + i, 1.0) for i in range(2)]  # too few
+    ablations = leaderboard.load_ablations([ablation_json(tmp_path / 't6.json', 'sensors-table6', {})])
+    figure = leaderboard.build_figure(entries, datasets, ablations)
     try:
         titles = [axis.get_title() for axis in figure.axes]
-        assert titles == ['GoPro: PSNR vs time', 'GoPro: PSNR vs size', 'Rain100L: PSNR vs size']
-        time_panel, size_panel, _ = figure.axes
-        assert len(time_panel.collections) == 2  # the untimed measured point is not drawn there ...
-        assert len(size_panel.collections) == 3  # ... but is in the size panel
-        legend = [text.get_text() for text in size_panel.get_legend().get_texts()]
-        assert legend[0] == 'measured here' and all(label.startswith('published') for label in legend[1:])
-        markers = {c.get_label(): c.get_facecolor()[0].tolist() for c in size_panel.collections}
-        assert markers['measured here'] != markers["published: LMFN / LFDN (papers' hardware)"]
+        assert len(titles) == 4  # measured sets first, then the most points: Rain100H, GoPro (5), Kohler (5)
+        assert titles[:3] == [f'{name}: PSNR vs time per image' for name in ('Rain100H', 'GoPro', 'Kohler')]
+        assert titles[3].startswith('Ablations on Rain100H')
+        rain, gopro = figure.axes[:2]
+        assert len(rain.collections) == 3 and len(gopro.collections) == 5  # the two DMPHN rows are one point
+        assert [text.get_text() for text in gopro.texts].count('DMPHN') == 1
+        assert [line.get_ydata()[0] for line in rain.lines if line.get_linestyle() == '--'] == [23.0]
+        assert 'LMFN (mine), not timed' in [text.get_text() for text in rain.texts]
+        star = next(c for c in rain.collections if c.get_offsets()[0][1] == 24.0)
+        dot = next(c for c in rain.collections if c.get_offsets()[0][1] == 20.0)
+        assert star.get_facecolor()[0].tolist() != dot.get_facecolor()[0].tolist()
+        legend = [text.get_text() for text in figure.legends[0].get_texts()]
+        assert legend[0].startswith('measured here') and legend[1].startswith('published')
     finally:
         plt.close(figure)
     with pytest.raises(ValueError, match='nothing to plot'):
-        leaderboard.build_figure(entries[-1:], ['Rain100H'])
+        leaderboard.build_figure(entries[-2:], ['Rain100L'])
+
+
+def drawn_ticks(axis, which: str) -> list:
+    """Tick labels inside the view limits (matplotlib keeps undrawn ones for ticks just outside)."""
+    low, high = sorted(getattr(axis, f'get_{which}lim')())
+    labels, locations = getattr(axis, f'get_{which}ticklabels')(), getattr(axis, f'get_{which}ticks')()
+    return [label for label, at in zip(labels, locations) if low <= at <= high]
+
+
+def test_labels_never_overlap_each_other_or_other_text(leaderboard, tmp_path):
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    published, datasets = leaderboard.load_published(leaderboard.DEFAULT_PUBLISHED)
+    crowd = [
+        point(leaderboard, 'measured', f'Net{i} (budget-derain, 6 CPU min, long name)', 'Rain100H', 15 + i / 20, 5 + i)
+        for i in range(6)
+    ]
+    crowd += [point(leaderboard, 'measured', f'LFDN (real_{i})', 'Rain100H', 24 + i / 10, None) for i in range(2)]
+    tables = [
+        ablation_json(tmp_path / 't6.json', 'sensors-table6', {'a (strided)': (-0.9, 0.3)}),
+        ablation_json(tmp_path / 't9.json', 'sensors-table9', {}),
+    ]
+    figure = leaderboard.build_figure(published + crowd, datasets, leaderboard.load_ablations(tables))
+    try:
+        figure.canvas.draw()
+        renderer = figure.canvas.get_renderer()
+        assert len(figure.axes[0].texts) == 7 + 8  # Rain100H: 7 timed published points, 6 + 2 measured
+        texts = [text for axis in figure.axes for text in axis.texts] + list(figure.legends[0].get_texts())
+        for axis in figure.axes:
+            texts += [axis.title, axis.xaxis.label, axis.yaxis.label, *drawn_ticks(axis, 'x'), *drawn_ticks(axis, 'y')]
+        # the text's own box (an annotation's box would include its leader line)
+        boxes = [(text.get_text(), Text.get_window_extent(text, renderer)) for text in texts if text.get_text()]
+        page = figure.bbox
+        for index, (name, box) in enumerate(boxes):
+            assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1, name
+            for other, other_box in boxes[index + 1 :]:
+                width = min(box.x1, other_box.x1) - max(box.x0, other_box.x0)
+                height = min(box.y1, other_box.y1) - max(box.y0, other_box.y0)
+                assert min(width, height) <= 0.5, f'{name!r} overlaps {other!r}'
+    finally:
+        plt.close(figure)
+
+
+def test_ablation_panel_draws_published_and_measured_gaps_apart(leaderboard, tmp_path):
+    import matplotlib.pyplot as plt
+
+    measured = ablation_json(tmp_path / 't6.json', 'sensors-table6', {'a (strided)': (-0.9, 0.3), 'b': (0.4, None)})
+    pending = ablation_json(tmp_path / 't9.json', 'sensors-table9', {})
+    figure = leaderboard.build_figure([], [], leaderboard.load_ablations([measured, pending]))
+    try:
+        (axis,) = figure.axes
+        labels = [label.get_text() for label in axis.get_yticklabels()]
+        assert labels == ['T6: a (n = 2)', 'T6: b (n = 2)', 'T9: a', 'T9: b']  # no reference row, no "(…)"
+        hatched = sorted(round(patch.get_width(), 3) for patch in axis.patches if patch.get_hatch())
+        solid = sorted(round(patch.get_width(), 3) for patch in axis.patches if not patch.get_hatch())
+        assert hatched == [-1.1, -1.1, -0.2, -0.2]  # published gaps of both tables
+        assert solid == [-0.9, 0.4]  # measured gaps only where measured
+        assert sum(container.has_xerr for container in axis.containers if hasattr(container, 'has_xerr')) == 1
+        assert [text.get_text().strip() for text in axis.texts] == ['not yet measured'] * 2
+    finally:
+        plt.close(figure)
+
+
+def test_a_malformed_ablation_json_is_a_clear_error(leaderboard, tmp_path, capsys):
+    path = write_json(tmp_path / 'bad.json', {'table': 'sensors-table6', 'rows': []})
+    code, _ = run(leaderboard, tmp_path, '--ablations', str(path))
+    assert code == 2
+    assert f'error: {path}: not a scripts/reproduce.py report JSON' in capsys.readouterr().err
+
+
+def test_ablation_runs_are_left_out_of_the_rows(leaderboard, tmp_path, capsys):
+    results = tmp_path / 'results'
+    write_log(results, 'ablation_cpu-3h_LFDN_seed0_Rain100H', '20250101_120000', 'LFDN', '1,540,863', '22.0')
+    write_log(results, 'LFDN_real_derain_Rain100H', '20250101_120000', 'LFDN', '1,540,863', '24.0')
+    recipes = {entry.recipe for entry in leaderboard.collect_measured(results, ['GoPro', 'Rain100H'])}
+    assert recipes == {'LFDN_real_derain_Rain100H'}
+    assert '1 ablation run(s) left out' in capsys.readouterr().err
+
+
+def test_spread_labels_keeps_order_and_distance_inside_the_range(leaderboard):
+    assert leaderboard.spread_labels([0.2, 0.8], 0.05) == [0.2, 0.8]  # no conflict: at the targets
+    targets = [0.5, 0.51, 0.49, 0.01, 0.0, 0.99]
+    placed = leaderboard.spread_labels(targets, 0.05)
+    heights = [placed[i] for i in sorted(range(len(targets)), key=lambda i: targets[i])]
+    assert heights == sorted(heights) and all(b - a >= 0.05 - 1e-9 for a, b in zip(heights, heights[1:]))
+    assert 0.0 <= min(placed) and max(placed) <= 1.0
 
 
 def test_log_axes_have_plain_tick_labels(leaderboard):
@@ -302,19 +420,17 @@ def test_log_axes_have_plain_tick_labels(leaderboard):
         '0.02',
     ]
     assert leaderboard.nice_log_limits(1.44, 1.61)[:2] == (1.0, 2.0)  # a narrow range still gets two ticks
-    entry = leaderboard.Entry
     entries = [
-        entry('measured', 'a', 'GoPro', 30.0, 0.9, 1.542, 0.8, 'r'),
-        entry('measured', 'b', 'GoPro', 30.5, 0.9, 1.573, 1.1, 'r'),
+        point(leaderboard, 'measured', name, 'GoPro', 30.0, t) for name, t in (('a', 0.8), ('b', 1.1), ('c', 1.3))
     ]
     figure = leaderboard.build_figure(entries, ['GoPro'])
     try:
         figure.canvas.draw()
-        for axis in figure.axes:
-            labels = [label.get_text() for label in axis.get_xticklabels() if label.get_text()]
-            assert labels and all(re.fullmatch(r'\d+(\.\d+)?', label) for label in labels), labels
-            assert not any(label.get_text() for label in axis.xaxis.get_minorticklabels())
-        assert '1' in [label.get_text() for label in figure.axes[1].get_xticklabels()]
+        (axis,) = figure.axes
+        labels = [label.get_text() for label in axis.get_xticklabels() if label.get_text()]
+        assert labels and all(re.fullmatch(r'\d+(\.\d+)?', label) for label in labels), labels
+        assert not any(label.get_text() for label in axis.xaxis.get_minorticklabels())
+        assert '1' in labels
     finally:
         plt.close(figure)
 

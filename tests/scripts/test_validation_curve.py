@@ -1,0 +1,58 @@
+"""scripts/validation_curve.py: checkpoints timed from the run's start, picked at equal elapsed time."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+import basicsr_lfdn  # noqa: F401  (must precede basicsr imports)
+from tests.conftest import load_script
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope='module')
+def curve():
+    return load_script('validation_curve')
+
+
+def make_run(root: Path, saved_after_minutes: dict[int, float]) -> Path:
+    """A run folder started at 12:00:00 (its first log's name) with checkpoints saved at the given times."""
+    run = root / 'run'
+    (run / 'models').mkdir(parents=True)
+    (run / 'train_run_20261130_120000.log').write_text('started\n')
+    (run / 'train_run_20261130_130000.log').write_text('resumed\n')  # a later log must not move the start
+    start = time.mktime(time.strptime('20261130_120000', '%Y%m%d_%H%M%S'))
+    for iteration, minutes in saved_after_minutes.items():
+        path = run / 'models' / f'net_g_{iteration}.pth'
+        torch.save({'params': {}}, path)
+        os.utime(path, (start + 60 * minutes, start + 60 * minutes))
+    (run / 'models' / 'net_g_latest.pth').write_bytes(b'')  # not an iteration: ignored
+    return run
+
+
+def test_checkpoints_are_timed_from_the_first_log(curve, tmp_path):
+    run = make_run(tmp_path, {300: 25.5, 100: 8.0, 200: 16.25})
+    found = curve.checkpoints(run)
+    timed = [(iteration, round(minutes, 2)) for iteration, minutes, _ in found]
+    assert timed == [(100, 8.0), (200, 16.25), (300, 25.5)]
+
+
+def test_pick_takes_the_last_checkpoint_saved_by_each_time(curve, tmp_path):
+    found = curve.checkpoints(make_run(tmp_path, {100: 8.0, 200: 16.0, 300: 25.5, 400: 33.0}))
+    assert [item[0] for item in curve.pick(found, [10, 25.5, 60], 0)] == [100, 300, 400]
+    assert [item[0] for item in curve.pick(found, [], 200)] == [200, 400]
+    with pytest.raises(ValueError, match='within 5'):
+        curve.pick(found, [5], 0)
+
+
+def test_a_folder_without_logs_or_checkpoints_is_named(curve, tmp_path):
+    with pytest.raises(FileNotFoundError, match='no train_'):
+        curve.checkpoints(tmp_path)
+    (tmp_path / 'train_x_20261130_120000.log').write_text('')
+    with pytest.raises(FileNotFoundError, match='no net_g_'):
+        curve.checkpoints(tmp_path)
