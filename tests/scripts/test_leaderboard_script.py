@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
 from basicsr_lfdn.scoring import ROW_KEYS, check_row
+from tests.conftest import load_script
 
-SCRIPT = Path(__file__).resolve().parents[2] / 'scripts' / 'leaderboard.py'
 TINY_LFDN = {'type': 'LFDN', 'num_feat': 8, 'encoder_feat': 8, 'num_blocks': 1}
 
 # The head of a BasicSR test log: banner, options dump (dict2str), network line, validation blocks.
@@ -65,11 +63,7 @@ Version Information:
 
 @pytest.fixture(scope='module')
 def leaderboard():
-    spec = importlib.util.spec_from_file_location('leaderboard', SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules['leaderboard'] = module  # dataclasses resolve their module by name
-    spec.loader.exec_module(module)
-    return module
+    return load_script('leaderboard')
 
 
 @pytest.fixture

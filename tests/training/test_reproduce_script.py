@@ -3,7 +3,6 @@ reduced budgets change every row alike, seeds are separate runs, verdicts follow
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -14,6 +13,7 @@ import pytest
 import yaml
 
 from basicsr_lfdn.utils.options import resolve_option_file
+from tests.conftest import load_script
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / 'shared' / 'datasets'
@@ -26,10 +26,8 @@ FAKE_GMACS = 7.25
 @pytest.fixture
 def reproduce(monkeypatch):
     """The script loaded as a module (registered first: its dataclass needs sys.modules); MACs stubbed."""
-    spec = importlib.util.spec_from_file_location('reproduce', REPO / 'scripts' / 'reproduce.py')
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, 'reproduce', module)
-    spec.loader.exec_module(module)
+    monkeypatch.delitem(sys.modules, 'reproduce', raising=False)  # the previous module is put back after the test
+    module = load_script('reproduce')
     monkeypatch.setattr(module, 'count_macs', lambda network, height, width: FAKE_GMACS * 1e9)
     return module
 
