@@ -201,7 +201,7 @@ def run_network(option_file: Path, table: str, args: argparse.Namespace) -> list
             'latency_device': complexity['device'],
             'iterations': training['iterations'],
             'training': (
-                f'{training["iterations"]} it. of 8x128² on BSDS-clean + synthetic rain = {args.budget_min:g} CPU min '
+                f'{training["iterations"]} it. of 8x128² on {training_data(opt)} = {args.budget_min:g} CPU min '
                 f'of training steps at {calibration["step_cpu_s"]:.2f} CPU s/step ({args.threads} thread)'
             ),
             'provenance': f'scripts/budget_compare.py --table {table}',
@@ -209,6 +209,13 @@ def run_network(option_file: Path, table: str, args: argparse.Namespace) -> list
         write_row_json(row, args.out / 'scores' / f'{name}_{dataset}.json', force=True)
         rows.append(row)
     return rows
+
+
+def training_data(opt: dict) -> str:
+    """What the recipe trains on, in a few words: the clean photos and the kind of rain added."""
+    train = opt['datasets']['train']
+    clean = Path(str(train['dataroot_gt'])).name
+    return f'{clean} + real rain layers' if train.get('rain_layers') else f'{clean} + synthetic rain'
 
 
 def render_table(table: str, rows: list[dict]) -> str:

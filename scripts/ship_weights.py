@@ -40,9 +40,11 @@ from basicsr_lfdn.pretrained import (  # noqa: E402
     REGRESSION,
     SHARP_INPUT_MAX_LOSS,
     SHIPPED,
+    model_card,
     regression_pairs,
     sha256_of,
     shipped_name,
+    shipped_weights,
 )
 from basicsr_lfdn.utils.checkpoint import atomic_torch_save, build_network_from_checkpoint, load_checkpoint  # noqa: E402
 from basicsr_lfdn.utils.options import prepare_for_phase, resolve_option_file  # noqa: E402
@@ -89,6 +91,45 @@ def sharp_input_check(recipe_opt: dict, network: torch.nn.Module, y_channel: boo
             dataset = build_dataset({**dataset_opt, 'phase': 'val', 'scale': 1})
             return {'val_key': key, **evaluate_dataset(network, dataset, y_channel)}
     return None
+
+
+def regression_section(task: str, network: torch.nn.Module, recipe_opt: dict, data: Path) -> dict:
+    """The figures CI re-measures: the pairs of :data:`REGRESSION` and, for deblurring, the sharp photos."""
+    regression = REGRESSION[task]
+    remeasured = {}
+    for dataset in regression['datasets']:
+        pairs = regression_pairs(task, dataset, data)
+        measured = evaluate_pairs(network, pairs, regression['y_channel'])
+        remeasured[dataset] = {
+            'pairs': [f'{lq.name} {gt.name}' for lq, gt in pairs],
+            'psnr': measured['psnr'],
+            'ssim': measured['ssim'],
+        }
+    section = {'y_channel': regression['y_channel'], 'datasets': remeasured}
+    sharp = sharp_input_check(recipe_opt, network, regression['y_channel'])
+    if sharp:
+        section['sharp_input'] = sharp
+        if sharp['psnr'] < sharp['input_psnr'] - SHARP_INPUT_MAX_LOSS:
+            print(f'WARNING: sharp photos lose {sharp["input_psnr"] - sharp["psnr"]:.2f} dB through these weights')
+    return section
+
+
+def write_card(card: dict) -> None:
+    (PRETRAINED_DIR / f'{card["name"]}.json').write_text(json.dumps(card, indent=2) + '\n', encoding='utf-8')
+    (PRETRAINED_DIR / f'{card["name"]}.md').write_text(render_card(card), encoding='utf-8')
+    print(render_card(card))
+
+
+def remeasure_regression(task: str, network_type: str, data: Path) -> None:
+    """Rewrite only the card's regression section of the shipped file, e.g. after REGRESSION changed."""
+    card = model_card(task, network_type)
+    weights = shipped_weights(task, network_type)
+    if sha256_of(weights) != card['sha256']:
+        raise SystemExit(f'{weights} does not match its model card (sha256); ship it again instead')
+    card['regression'] = regression_section(
+        task, build_network_from_checkpoint(weights), resolve_option_file(REPO / card['recipe']), data
+    )
+    write_card(card)
 
 
 def training_summary(recipe_opt: dict) -> dict:
@@ -160,16 +201,26 @@ def render_card(card: dict) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--task', choices=sorted(SHIPPED), required=True)
-    parser.add_argument('--recipe', type=Path, required=True, help='the option file the checkpoint was trained with')
+    parser.add_argument('--recipe', type=Path, help='the option file the checkpoint was trained with (required)')
     parser.add_argument('--checkpoint', type=Path, help='default experiments/<name>/models/net_g_latest.pth')
     parser.add_argument('--param-key', default='params')
     parser.add_argument('--hardware', default='2-core CPU, bf16 autocast')
     parser.add_argument('--selection', default='the last checkpoint', help='how the checkpoint was chosen')
     parser.add_argument('--data', type=Path, default=DATA, help='the shared datasets folder')
     parser.add_argument('--force', action='store_true')
+    parser.add_argument(
+        '--remeasure-regression',
+        metavar='NETWORK',
+        help="only re-measure what CI checks for the shipped NETWORK's --task file (metrics and weights unchanged)",
+    )
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         raise SystemExit(f'real test data not found at {args.data}')
+    if args.remeasure_regression:
+        remeasure_regression(args.task, args.remeasure_regression, args.data)
+        return
+    if args.recipe is None:
+        parser.error('--recipe is required')
     recipe_opt = resolve_option_file(args.recipe)
     checkpoint = args.checkpoint or REPO / 'experiments' / recipe_opt['name'] / 'models' / 'net_g_latest.pth'
     name = shipped_name(args.task, recipe_opt['network_g']['type'])
@@ -178,15 +229,6 @@ def main(argv: list[str] | None = None) -> None:
     metrics = run_lfdn_test(args.recipe, target)
     network = build_network_from_checkpoint(target)
     regression = REGRESSION[args.task]
-    remeasured = {}
-    for dataset in regression['datasets']:
-        pairs = regression_pairs(args.task, dataset, args.data)
-        measured = evaluate_pairs(network, pairs, regression['y_channel'])
-        remeasured[dataset] = {
-            'pairs': [f'{lq.name} {gt.name}' for lq, gt in pairs],
-            'psnr': measured['psnr'],
-            'ssim': measured['ssim'],
-        }
     card = {
         'task': args.task,
         'name': name,
@@ -206,16 +248,9 @@ def main(argv: list[str] | None = None) -> None:
             dataset: {**result['metrics'], 'images': result['images'], 'input_baseline': result['input_baseline']}
             for dataset, result in metrics.items()
         },
-        'regression': {'y_channel': regression['y_channel'], 'datasets': remeasured},
+        'regression': regression_section(args.task, network, recipe_opt, args.data),
     }
-    sharp = sharp_input_check(recipe_opt, network, regression['y_channel'])
-    if sharp:
-        card['regression']['sharp_input'] = sharp
-        if sharp['psnr'] < sharp['input_psnr'] - SHARP_INPUT_MAX_LOSS:
-            print(f'WARNING: sharp photos lose {sharp["input_psnr"] - sharp["psnr"]:.2f} dB through these weights')
-    (PRETRAINED_DIR / f'{name}.json').write_text(json.dumps(card, indent=2) + '\n', encoding='utf-8')
-    (PRETRAINED_DIR / f'{name}.md').write_text(render_card(card), encoding='utf-8')
-    print(render_card(card))
+    write_card(card)
 
 
 if __name__ == '__main__':

@@ -23,8 +23,13 @@ def test_both_networks_are_registered():
 def test_every_paper_network_keeps_any_image_size_and_aligns_its_output():
     """Any H×W comes back as H×W; with the decoder's last conv zeroed only the global residual
     remains, so the output is the input pixel for pixel (padding and cropping line up)."""
-    shapes = [(2, 3, 37, 50), (1, 3, 1, 1), (1, 3, 16, 16), (3, 3, 64, 17), (1, 3, 123, 457)]
+    every_row = [(2, 3, 37, 50), (1, 3, 1, 1)]
+    padding = [(1, 3, 16, 16), (3, 3, 64, 17), (1, 3, 123, 457)]  # pads and crops are the encoder's
+    first_of_encoder = {}
     for network in UNIQUE_ROW_NETWORKS:
+        first_of_encoder.setdefault((network['type'], network.get('encoder')), repr(network))
+    for network in UNIQUE_ROW_NETWORKS:
+        shapes = every_row + (padding if repr(network) in first_of_encoder.values() else [])
         net = build_network(dict(network, **TINY)).eval()
         last_conv = [module for module in net.decoder.modules() if isinstance(module, nn.Conv2d)][-1]
         with torch.no_grad():
@@ -153,3 +158,22 @@ def test_identity_init_returns_the_input_until_trained(arch):
         assert not torch.allclose(build_network({'type': arch}).eval()(image), image, atol=1e-3)
     with pytest.raises(ValueError, match='identity_init needs global_residual'):
         build_network({'type': arch, 'identity_init': True, 'global_residual': False})
+
+
+def test_every_trainable_weight_shapes_the_output():
+    """A module that is built but skipped (or a branch wired to another layer) is not in the graph.
+
+    Both networks with each encoder, block and fusion kind: every module kind the rows combine.
+    """
+    variants = [{}, {'encoder': 'strided'}, {'block': 'conv'}, {'block': 'rfdb'}, {'fusion': 'concat'}]
+    idle = {}
+    for arch in ('LFDN', 'LMFN'):
+        for variant in variants:
+            torch.manual_seed(0)
+            net = build_network({'type': arch, **TINY, 'num_blocks': 2, **variant})
+            net(torch.rand(1, 3, 32, 32)).square().mean().backward()
+            # None, not zero: α = 0 at initialisation and dead ReLUs legitimately give zero gradients
+            unused = [name for name, p in net.named_parameters() if p.requires_grad and p.grad is None]
+            if unused:
+                idle[f'{arch}{variant}'] = unused
+    assert not idle, idle

@@ -181,3 +181,11 @@ def test_holdout_splits_one_folder_into_disjoint_train_and_val(tmp_path: Path) -
         build_dataset(synthetic_options(gt, 'rain', 'val', holdout={'count': 10, 'seed': 0, 'part': 'val'}))
     with pytest.raises(ValueError, match="holdout.part must be 'train' or 'val'"):
         build_dataset(synthetic_options(gt, 'rain', 'val', holdout={'count': 2, 'seed': 0, 'part': 'test'}))
+
+
+def test_empty_path_options_are_named_by_their_key(tmp_path: Path) -> None:
+    lq, gt = make_pairs(tmp_path / 'set', ['a.png'])
+    with pytest.raises(ValueError, match='option dataroot_gt is empty'):
+        build_dataset(options(str(lq), []))
+    with pytest.raises(ValueError, match='option dataroot_lq is empty'):
+        build_dataset(options([], str(gt)))

@@ -11,8 +11,8 @@ import lmdb
 import numpy as np
 import pytest
 
-from datasets_prep.cli import run
-from datasets_prep.common import crop_positions
+from datasets_prep.cli import build_parser, run
+from datasets_prep.common import crop_positions, human_size
 from datasets_prep.rain14000 import SPLIT_LIST_NAME, split_ids
 
 
@@ -201,3 +201,77 @@ def test_module_entry_point_lists_every_benchmark() -> None:
     )
     for command in ('gopro', 'hide', 'kohler', 'rain14000', 'rain100', 'test100', 'realblur', 'paired', 'demo'):
         assert command in result.stdout
+
+
+@pytest.mark.parametrize(
+    ('command', 'expected'),
+    [
+        (['rain100', '--variant', 'H'], 'datasets/Rain100H'),
+        (['realblur', '--variant', 'R'], 'datasets/RealBlur_R'),
+        (['kohler'], 'datasets/Kohler'),
+        (['gopro'], 'datasets/GoPro'),
+        (['hide'], 'datasets/HIDE'),
+    ],
+)
+def test_default_output_folder_is_named_after_the_benchmark(command: list[str], expected: str) -> None:
+    args = build_parser().parse_args([command[0], '--src', 'somewhere', *command[1:]])
+    assert isinstance(args.src, Path) and args.out.format(**vars(args)) == expected
+
+
+@pytest.mark.parametrize(
+    'argv',
+    [
+        ['gopro'],
+        ['hide'],
+        ['rain100', '--variant', 'L'],
+        ['realblur', '--src', 'x'],
+        ['hide', '--src', 'x', '--splits', 'val'],
+    ],
+)
+def test_a_missing_source_variant_or_unknown_split_is_a_usage_error(argv: list[str], capsys) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        build_parser().parse_args(argv)
+    assert stopped.value.code == 2
+    assert any(name in capsys.readouterr().err for name in ('--src', '--variant', '--splits'))
+
+
+def test_rain100_files_named_rain_and_norain_pair_in_any_folders(tmp_path: Path, image_writer) -> None:
+    src = tmp_path / 'Rain100L'
+    for index in ('001', '002'):
+        image_writer(src / 'part_a' / f'rain-{index}.png', int(index))
+        image_writer(src / 'part_b' / f'norain-{index}.png', 50 + int(index))
+    run(['rain100', '--src', str(src), '--variant', 'L', '--out', str(tmp_path / 'out'), '--workers', '1'])
+    assert_pairs_match(tmp_path / 'out' / 'test')
+    assert np.array_equal(
+        cv2.imread(str(tmp_path / 'out/test/target/002.png')), cv2.imread(str(src / 'part_b/norain-002.png'))
+    )
+
+
+def test_realblur_list_override_replaces_the_archive_list(realblur_tree: Path, tmp_path: Path) -> None:
+    own_list = tmp_path / 'mine.txt'
+    first = (realblur_tree / 'RealBlur_J_test_list.txt').read_text(encoding='utf-8').splitlines()[0]
+    own_list.write_text(first + '\n', encoding='utf-8')
+    out = tmp_path / 'RealBlur_J'
+    run(
+        [
+            'realblur',
+            '--src',
+            str(realblur_tree),
+            '--variant',
+            'J',
+            '--out',
+            str(out),
+            '--workers',
+            '1',
+            '--splits',
+            'test',
+            '--list',
+            'test',
+            str(own_list),
+        ]
+    )
+    assert len(names(out / 'test' / 'input')) == 1
+
+
+def test_sizes_are_printed_in_binary_units() -> None:
+    assert [human_size(n) for n in (512, 2048, 3 * 2**20, 5 * 2**30)] == ['512 B', '2.0 KiB', '3.0 MiB', '5.0 GiB']

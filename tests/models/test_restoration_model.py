@@ -18,6 +18,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from basicsr_lfdn.utils.checkpoint import load_checkpoint
 from basicsr_lfdn.utils.resume import load_resume_state
+from basicsr_lfdn.utils.tiling import tiled_forward
 
 
 def _batch(size: int = 32, batch: int = 2, seed: int = 0) -> dict[str, torch.Tensor]:
@@ -73,6 +74,55 @@ def test_non_finite_loss_skips_the_step_and_keeps_weights(model_opt, basicsr_log
     assert model.skipped_steps == 1
     assert all(param.grad is None for param in model.net_g.parameters())
     assert any('iter 7: non-finite loss nan; skipped this optimisation step' in m for m in basicsr_log)
+
+
+def test_non_finite_gradient_skips_the_step_and_logs_the_losses(model_opt, basicsr_log):
+    model = build_model(model_opt)
+    before = _weights(model)
+    first = next(model.get_bare_model(model.net_g).parameters())
+    first.register_hook(lambda grad: torch.full_like(grad, float('inf')))
+    model.feed_data(_batch())
+    model.optimize_parameters(3)
+    assert not _changed(before, _weights(model)) and model.skipped_steps == 1
+    assert any(m.startswith('iter 3: non-finite gradient norm inf; skipped') for m in basicsr_log)
+    assert math.isfinite(model.get_current_log()['l_pix'])  # the loss of the skipped step is still logged
+
+
+class _Board:
+    """Records what the model sends to TensorBoard."""
+
+    def __init__(self) -> None:
+        self.scalars: list[tuple[str, float, int]] = []
+        self.images: list[tuple[str, tuple[int, ...], int, str]] = []
+
+    def add_scalar(self, tag: str, value: float, step: int) -> None:
+        self.scalars.append((tag, value, step))
+
+    def add_image(self, tag: str, image: np.ndarray, step: int, dataformats: str) -> None:
+        self.images.append((tag, image.shape, step, dataformats))
+
+
+def test_validation_sends_metrics_baseline_and_strips_to_tensorboard(model_opt):
+    del model_opt['val']['num_strips']  # default: the first 3 images get a strip
+    model = build_model(model_opt)
+    board = _Board()
+    four = _PairSet()
+    four.items = four.items * 2
+    model.validation(DataLoader(four, batch_size=1), 9, tb_logger=board, save_img=False)
+    assert [(tag, step, kind) for tag, _, step, kind in board.images] == [
+        ('strips/pairs/img0', 9, 'HWC'),
+        ('strips/pairs/img1', 9, 'HWC'),
+        ('strips/pairs/img2', 9, 'HWC'),
+    ]
+    assert all(shape == (40, 3 * 56, 3) for _, shape, _, _ in board.images)  # input | output | target
+    baseline = [(tag, step) for tag, _, step in board.scalars if tag.endswith('_input')]
+    assert baseline == [('metrics/pairs/psnr_input', 0)]  # logged once, at step 0
+    assert ('metrics/pairs/psnr', 9) in [(tag, step) for tag, _, step in board.scalars]
+
+    model.opt['val']['num_strips'] = 1
+    model.validation(DataLoader(four, batch_size=1), 10, tb_logger=board, save_img=False)
+    assert [tag for tag, _, step, _ in board.images if step == 10] == ['strips/pairs/img0']
+    assert [tag for tag, _, _ in board.scalars].count('metrics/pairs/psnr_input') == 1  # the input does not change
 
 
 @pytest.mark.parametrize('amp', ['bf16', 'fp16'])
@@ -143,6 +193,57 @@ def test_tiled_test_keeps_any_size(opt_factory):
     model.test()
     assert model.output.shape == (1, 3, 45, 70)
     assert model.net_g.training  # test() restores the training mode
+
+
+def test_tiled_test_is_the_tiled_forward_of_the_network(opt_factory):
+    opt = opt_factory()
+    opt['val']['tile'] = {'size': 32, 'overlap': 8}
+    model = build_model(opt)
+    lq = torch.rand(1, 3, 45, 70)
+    model.feed_data({'lq': lq})
+    model.test()
+    net = model.get_bare_model(model.net_g).eval()
+    with torch.no_grad():
+        torch.testing.assert_close(model.output, tiled_forward(net, lq, 32, 8))
+        whole = net(lq)  # instance norms see other statistics on the whole image
+    assert not torch.allclose(model.output, whole)
+
+
+def test_testing_uses_the_ema_network_when_there_is_one(opt_factory):
+    model = build_model(opt_factory(ema_decay=0.9))
+    for parameter in model.get_bare_model(model.net_g).parameters():
+        parameter.data.add_(0.05)  # the trained network moves; the EMA copy has not followed yet
+    lq = torch.rand(1, 3, 32, 32)
+    model.feed_data({'lq': lq})
+    model.test()
+    with torch.no_grad():
+        torch.testing.assert_close(model.output, model.net_g_ema(lq))
+        assert not torch.allclose(model.output, model.get_bare_model(model.net_g).eval()(lq))
+
+
+def test_the_frequency_term_is_minimised(opt_factory):
+    """Only the FFT term weighs: a few steps on one batch lower it (a sign error would raise it)."""
+    torch.manual_seed(0)
+    opt = opt_factory(fft_opt={'type': 'FFTLoss', 'loss_weight': 1.0, 'norm': 'ortho'})
+    opt['train']['pixel_opt']['loss_weight'] = 1e-8
+    model = build_model(opt)
+    batch = _batch()
+    values = []
+    for iteration in range(1, 7):
+        model.feed_data(batch)
+        model.optimize_parameters(iteration)
+        values.append(model.get_current_log()['l_fft'])
+    assert all(later < earlier for earlier, later in zip(values, values[1:])) and values[-1] < 0.99 * values[0], values
+
+
+def test_validation_of_a_single_image_logs_its_metric(model_opt, basicsr_log):
+    model = build_model(model_opt)
+    one = _PairSet()
+    one.items = one.items[:1]
+    model.validation(DataLoader(one, batch_size=1), 1, tb_logger=None, save_img=False)
+    assert model.best_metric_results['pairs']['psnr']['iter'] == 1  # recorded as the best so far
+    expected = _uint8_psnr(*one.items[0])
+    assert model.input_baselines['pairs']['psnr'] == pytest.approx(expected, abs=1e-6)
 
 
 def _uint8_psnr(image: torch.Tensor, target: torch.Tensor) -> float:

@@ -78,3 +78,59 @@ def test_other_shapes_are_counted():
     problem = checkpoint.state_dict_mismatch(small, wide.state_dict())
     assert problem.startswith('0 missing keys, 0 unexpected keys, ') and 'of another shape' in problem
     assert checkpoint.state_dict_mismatch(small, small.state_dict()) is None
+
+
+def _outputs(network, x):
+    with torch.no_grad():
+        return network.eval()(x)
+
+
+def test_ema_weights_ddp_prefixes_and_bare_state_dicts_load_the_saved_network(tmp_path):
+    plain, ema = (build_network_from_checkpoint_free(NETWORK) for _ in range(2))
+    x = torch.rand(1, 3, 24, 24)
+    ddp = {f'module.{key}': value for key, value in ema.state_dict().items()}  # as DDP saves it
+    path = tmp_path / 'both.pth'
+    atomic_torch_save({'params': plain.state_dict(), 'params_ema': ddp, 'network_g': NETWORK}, path)
+    torch.testing.assert_close(_outputs(build_network_from_checkpoint(path), x), _outputs(plain, x))
+    torch.testing.assert_close(
+        _outputs(build_network_from_checkpoint(path, param_key='params_ema'), x), _outputs(ema, x)
+    )
+
+    only_params = tmp_path / 'params_only.pth'
+    atomic_torch_save({'params': plain.state_dict(), 'network_g': NETWORK}, only_params)
+    fallback = build_network_from_checkpoint(only_params, param_key='params_ema')
+    torch.testing.assert_close(_outputs(fallback, x), _outputs(plain, x))
+
+    bare = tmp_path / 'bare.pth'
+    atomic_torch_save(ema.state_dict(), bare)
+    torch.testing.assert_close(_outputs(build_network_from_checkpoint(bare, network_opt=NETWORK), x), _outputs(ema, x))
+
+
+class _Payload:
+    """Not a tensor: unpickling it would run arbitrary code."""
+
+
+def test_files_that_are_not_a_dict_of_tensors_are_refused_by_name(tmp_path):
+    pickled = tmp_path / 'pickled.pth'
+    torch.save({'params': _Payload()}, pickled)
+    with pytest.raises(RuntimeError, match='cannot read checkpoint .*pickled.pth'):
+        load_checkpoint(pickled)
+    listed = tmp_path / 'listed.pth'
+    torch.save([torch.zeros(1)], listed)
+    with pytest.raises(ValueError, match=r'listed.pth holds a list, expected a dict of tensors'):
+        load_checkpoint(listed)
+
+
+def test_mismatch_names_missing_keys_and_the_first_three_only():
+    network = build_network_from_checkpoint_free(NETWORK)
+    state = network.state_dict()
+    keys = list(state)
+    missing_one = {key: value for key, value in state.items() if key != keys[0]}
+    assert checkpoint.state_dict_mismatch(network, missing_one) == f'1 missing keys ({keys[0]}), 0 unexpected keys'
+    three_extra = {**state, 'a': torch.zeros(1), 'b': torch.zeros(1), 'c': torch.zeros(1)}
+    assert checkpoint.state_dict_mismatch(network, three_extra) == '0 missing keys, 3 unexpected keys (a, b, c)'
+    four_extra = {**three_extra, 'd': torch.zeros(1)}
+    assert checkpoint.state_dict_mismatch(network, four_extra) == '0 missing keys, 4 unexpected keys (a, b, c, ...)'
+    wide = build_network_from_checkpoint_free(dict(NETWORK, num_feat=16)).state_dict()
+    shown = checkpoint.state_dict_mismatch(network, wide).split('of another shape (')[1]
+    assert shown.count(' vs ') == 2 and shown.endswith(', ...)')
