@@ -201,7 +201,11 @@ def render_card(card: dict) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--task', choices=sorted(SHIPPED), required=True)
-    parser.add_argument('--recipe', type=Path, help='the option file the checkpoint was trained with (required)')
+    parser.add_argument(
+        '--recipe',
+        type=Path,
+        help='the option file the checkpoint was trained with (required unless --remeasure-regression)',
+    )
     parser.add_argument('--checkpoint', type=Path, help='default experiments/<name>/models/net_g_latest.pth')
     parser.add_argument('--param-key', default='params')
     parser.add_argument('--hardware', default='2-core CPU, bf16 autocast')

@@ -9,6 +9,7 @@ from basicsr_lfdn.data.degradations import (
     BlurConfig,
     RainConfig,
     add_rain,
+    add_sensor_noise,
     add_veil,
     blur_and_noise,
     blur_size,
@@ -17,6 +18,7 @@ from basicsr_lfdn.data.degradations import (
     degrade,
     jpeg_roundtrip,
     rng_for,
+    trajectory_kernel,
 )
 
 
@@ -153,3 +155,26 @@ def test_blur_probability_leaves_that_share_of_photos_sharp() -> None:
     ]
     assert 0.2 <= np.mean(sharp) <= 0.4
     assert not any(np.array_equal(blur_and_noise(image, rng_for(6, i), BlurConfig(**quiet)), image) for i in range(20))
+
+
+def test_sensor_noise_has_the_poisson_gaussian_spread_and_is_independent_per_pixel():
+    flat = np.full((256, 256, 3), 0.5, np.float32)
+    noisy = add_sensor_noise(flat, np.random.default_rng(0), read_sigma=0.02, shot_scale=0.002)
+    expected = np.sqrt(0.5 * 0.002 + 0.02**2)  # 0.0374
+    assert noisy.dtype == np.float32
+    assert np.std(noisy) == pytest.approx(expected, rel=0.03)
+    assert np.std(noisy[:, :, 0].mean(axis=1)) < expected / 4  # rows average out: no shared offsets
+    dark = add_sensor_noise(np.zeros((256, 256, 1), np.float32), np.random.default_rng(1), 0.02, 0.002)
+    assert np.mean(dark) == pytest.approx(0.02 / np.sqrt(2 * np.pi), rel=0.1)  # half-normal: read noise only
+
+
+def test_jpeg_roundtrip_returns_float32_in_the_unit_range():
+    image = np.random.default_rng(0).random((16, 16, 3)).astype(np.float32)
+    out = jpeg_roundtrip(image, 90)
+    assert out.dtype == np.float32 and 0 <= out.min() and out.max() <= 1
+
+
+@pytest.mark.parametrize('size', [2, 4, 1])
+def test_kernel_sides_must_be_odd_and_at_least_three(size: int):
+    with pytest.raises(ValueError, match=f'odd and >= 3, got {size}'):
+        trajectory_kernel(np.array([0j, 1 + 1j]), 3.0, size)
