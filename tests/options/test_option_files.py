@@ -300,6 +300,24 @@ def test_each_distinct_network_builds_a_training_model_that_keeps_the_image_size
     _check_each(list(seen.values()), check)
 
 
+def test_equal_budget_networks_start_on_the_image_scale():
+    """Every network of the equal-budget table starts with outputs on the [0, 1] scale of its data.
+
+    BasicSR's RIDNet defaults (img_range 255, ImageNet mean) add about 114 to every pixel of a [0, 1]
+    image, which a few hundred Adam steps cannot unlearn; a budget row must not start there.
+    """
+    torch.manual_seed(0)
+    image = torch.rand(1, 3, 24, 24)
+
+    def check(path: Path) -> None:
+        network = build_network(copy.deepcopy(resolve_option_file(path)['network_g'])).eval()
+        with torch.no_grad():
+            offset = (network(image) - image).abs().mean().item()
+        assert offset < 0.5, f'starts {offset:.2f} away from its input'
+
+    _check_each(sorted((OPTIONS / 'budget').rglob('*.yml')), check)
+
+
 def test_demo_options_build_their_demo_data_and_run_on_cpu():
     for name in ('lfdn_demo_derain.yml', 'lfdn_demo_deblur.yml'):
         opt = resolve_option_file(OPTIONS / 'demo' / name)
