@@ -76,6 +76,8 @@ class RainConfig:
             instead of synthetic streaks; needs layers (``rain_layers`` of the dataset).
         layer_gain_range: factor on a real layer's intensity (lighter or heavier than recorded).
         second_layer_probability: share of real-layer images that get a second layer on top.
+        rain_free_probability: share of images left without rain (input = target), so the network
+            also sees photos without rain and learns to leave them alone (bright skies are no veil).
     """
 
     layers_range: tuple[int, int] = (1, 3)
@@ -91,6 +93,7 @@ class RainConfig:
     real_layer_probability: float = 0.0
     layer_gain_range: tuple[float, float] = (0.8, 1.2)
     second_layer_probability: float = 0.0
+    rain_free_probability: float = 0.0
 
 
 def rng_for(seed: int | None, index: int) -> np.random.Generator:
@@ -343,12 +346,15 @@ def add_rain(
 ) -> np.ndarray:
     """Rain on ``img`` (H×W×C float32 [0, 1] in and out).
 
-    With ``layers`` and probability ``real_layer_probability``: real layers (:func:`add_real_rain`).
+    With probability ``rain_free_probability``: ``img`` unchanged. Else, with ``layers`` and probability ``real_layer_probability``: real layers (:func:`add_real_rain`).
     Otherwise: screen-blend 1..N synthetic streak layers, then the veil if drawn.
     """
     config = config or RainConfig()
     if config.real_layer_probability > 0 and not layers:
         raise ValueError('real_layer_probability > 0 needs rain layers (dataset option rain_layers)')
+    # Drawn only when some images stay dry, so configs without dry images keep their seeded inputs.
+    if config.rain_free_probability > 0 and rng.random() < config.rain_free_probability:
+        return img.astype(np.float32)
     if layers and rng.random() < config.real_layer_probability:
         return add_real_rain(img, rng, layers, config)
     height, width = img.shape[:2]

@@ -42,6 +42,7 @@ from basicsr.utils.registry import MODEL_REGISTRY
 from torch import Tensor, nn
 from torch.nn.parallel import DataParallel, DistributedDataParallel
 
+from basicsr_lfdn.models.validation_record import CpuClock, ValidationRecord
 from basicsr_lfdn.utils.checkpoint import atomic_torch_save, load_checkpoint, load_fitting_state
 from basicsr_lfdn.utils.tiling import tiled_forward
 
@@ -107,10 +108,18 @@ class RestorationModel(SRModel):
         self.grad_scaler = torch.amp.GradScaler(self.device.type, enabled=self.amp_dtype == torch.float16)
         self.grad_clip_norm = float(train_opt.get('grad_clip_norm') or 0.0)
         self.skipped_steps = 0
+        self.steps_taken = 0
+        self.validated_after: dict[str, int] = {}  # set name -> steps_taken when it was last validated
         super().init_training_settings()
         self.cri_fft = build_loss(train_opt['fft_opt']).to(self.device) if train_opt.get('fft_opt') else None
         if self.amp_dtype is not None:
             get_root_logger().info(f'Mixed precision training: {amp} on {self.device.type}.')
+        self.cpu_clock = CpuClock()
+        val_sets = [opt['name'] for key, opt in (self.opt.get('datasets') or {}).items() if key.startswith('val')]
+        select_opt = (self.opt.get('val') or {}).get('select_best')
+        self.validation_record = (
+            ValidationRecord(self.opt['path']['experiments_root'], val_sets, select_opt) if val_sets else None
+        )
 
     def feed_data(self, data: dict[str, Tensor]) -> None:
         """Take ``lq`` (and ``gt`` when present), N×3×H×W, onto the device."""
@@ -176,6 +185,7 @@ class RestorationModel(SRModel):
             return
         self.grad_scaler.step(self.optimizer_g)
         self.grad_scaler.update()
+        self.steps_taken += 1
 
         loss_dict['grad_norm'] = grad_norm.detach().float()
         self.log_dict = self.reduce_loss_dict(loss_dict)
@@ -203,6 +213,12 @@ class RestorationModel(SRModel):
     ) -> None:
         """Validate on one set: metrics, the input baseline (first time), strips, restored images."""
         dataset_name = dataloader.dataset.opt['name']
+        if self.opt['is_train'] and self.validated_after.get(dataset_name) == self.steps_taken:
+            # BasicSR validates once more after the last iteration, usually on unchanged weights.
+            get_root_logger().info(f'Validation of {dataset_name} skipped: no step since the last one.')
+            return
+        if self.opt['is_train']:
+            self.validated_after[dataset_name] = self.steps_taken
         val_opt = self.opt['val']
         metric_opts = val_opt.get('metrics') or {}
         num_strips = int(val_opt.get('num_strips', 3))
@@ -246,11 +262,27 @@ class RestorationModel(SRModel):
             self.input_baselines[dataset_name] = {name: value / count for name, value in baseline.items()}
             self._log_input_baseline(dataset_name, tb_logger)
         self._log_validation_metric_values(current_iter, dataset_name, tb_logger)
+        if self.opt['is_train'] and getattr(self, 'validation_record', None) is not None:
+            self._record_round(current_iter, dataset_name)
         if tb_logger:
             for name, value in self.fusion_scalars().items():
                 tb_logger.add_scalar(f'fusion/{name}', value, current_iter)
         if not self.opt['is_train']:
             self._write_metrics_json(dataset_name, count)
+
+    def _record_round(self, current_iter: int, dataset_name: str) -> None:
+        """Add this set to the validation round (curve file, best weights as models/net_g_best.pth)."""
+        has_ema = hasattr(self, 'net_g_ema')
+        nets = [self.net_g, self.net_g_ema] if has_ema else self.net_g
+        keys = ['params', 'params_ema'] if has_ema else 'params'
+        self.validation_record.add(
+            current_iter,
+            dataset_name,
+            dict(self.metric_results),
+            self.input_baselines.get(dataset_name, {}),
+            self.cpu_clock.seconds(),
+            lambda: self.save_network(nets, 'net_g', 'best', param_key=keys),
+        )
 
     def _image_path(self, dataset_name: str, img_name: str, current_iter: int | str) -> str:
         """BasicSR's layout: visualization/<img>/<img>_<iter>.png (train), visualization/<set>/... (test)."""
@@ -350,6 +382,7 @@ class RestorationModel(SRModel):
         }
         if self.grad_scaler.is_enabled():
             state['grad_scaler'] = self.grad_scaler.state_dict()
+        state['cpu_seconds'] = self.cpu_clock.seconds()
         atomic_torch_save(state, osp.join(self.opt['path']['training_states'], f'{current_iter}.state'))
 
     def resume_training(self, resume_state: dict[str, Any]) -> None:
@@ -357,3 +390,4 @@ class RestorationModel(SRModel):
         super().resume_training(resume_state)
         if self.grad_scaler.is_enabled() and 'grad_scaler' in resume_state:
             self.grad_scaler.load_state_dict(resume_state['grad_scaler'])
+        self.cpu_clock.resume_from(float(resume_state.get('cpu_seconds', 0.0)))

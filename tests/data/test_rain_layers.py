@@ -89,6 +89,17 @@ def test_mixture_rate_sets_the_share_of_real_layers() -> None:
         add_rain(image, rng_for(0, 0), config)
 
 
+def test_rain_free_share_returns_that_share_of_photos_untouched() -> None:
+    image = np.random.default_rng(1).random((12, 12, 3)).astype(np.float32)
+    layer = np.full((12, 12, 3), 0.25, np.float16)
+    config = RainConfig(rain_free_probability=0.25, real_layer_probability=1.0, layer_gain_range=(1.0, 1.0))
+    dry = [np.array_equal(add_rain(image, rng_for(3, index), config, [layer]), image) for index in range(400)]
+    assert 0.19 < np.mean(dry) < 0.31
+    # A recipe without dry photos keeps the seeded inputs it had before the option existed.
+    wet = RainConfig(real_layer_probability=1.0, layer_gain_range=(1.0, 1.0))
+    assert np.allclose(add_rain(image, rng_for(3, 0), wet, [layer]), np.clip(image + 0.25, 0, 1))
+
+
 def write_pair_folders(root: Path) -> tuple[Path, Path, Path]:
     """clean/ (4 backgrounds), and layers/{input,target}/r.png whose rain is +64 grey levels on every 4th column."""
     clean = root / 'clean'

@@ -1,0 +1,63 @@
+"""Deraining must leave photos without rain alone (issue 24): on the 24 held-back BSDS photos with
+sensor noise only, the shipped derain weights may lose at most 0.5 dB on average against the
+unprocessed input, and no photo more than 2 dB.
+
+The weights shipped on 2026-12-06 fail this by about 11 dB (bright areas taken for a rain veil);
+the test is a strict xfail until weights trained with rain-free crops pass it, so it starts failing
+(and must be unmarked) the day they do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import basicsr_lfdn  # noqa: F401  (must precede basicsr imports)
+from basicsr_lfdn.pretrained import shipped_variants, shipped_weights
+from basicsr_lfdn.utils.checkpoint import build_network_from_checkpoint
+from basicsr_lfdn.utils.options import resolve_option_file
+
+# isort: split
+from basicsr.data import build_dataset
+from basicsr.metrics import calculate_psnr
+from basicsr.utils import tensor2img
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO.parent / 'shared' / 'datasets'
+MEAN_MAX_LOSS, WORST_MAX_LOSS = 0.5, 2.0
+
+
+def rain_free_losses(network: torch.nn.Module) -> np.ndarray:
+    """Per photo: input Y-PSNR minus output Y-PSNR against the clean photo (dB; > 0 = damage)."""
+    dataset_opt = resolve_option_file(REPO / 'options/_base_/derain_real_layers14.yml')['datasets']['val_3']
+    assert dataset_opt['degradation_opt'] == {'blur_probability': 0.0, 'jpeg_probability': 0.0}
+    dataset = build_dataset({**dataset_opt, 'phase': 'val', 'scale': 1})
+    losses = []
+    with torch.inference_mode():
+        for index in range(len(dataset)):
+            item = dataset[index]
+            clean = tensor2img([item['gt']])
+            restored = tensor2img([network(item['lq'][None]).float()])
+            before = calculate_psnr(tensor2img([item['lq']]), clean, crop_border=0, test_y_channel=True)
+            losses.append(before - calculate_psnr(restored, clean, crop_border=0, test_y_channel=True))
+    return np.array(losses)
+
+
+@pytest.mark.skipif(
+    not DATA.is_dir(), reason=f'real benchmark folder {DATA} is absent (it sits beside the checkout in CI)'
+)
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason='the derain weights shipped on 2026-12-06 lose ~11 dB on rain-free photos',
+)
+@pytest.mark.parametrize('network', [network for task, network in shipped_variants() if task == 'derain'])
+def test_derain_weights_leave_rain_free_photos_alone(network: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)  # the recipe names the data relative to the repository root
+    losses = rain_free_losses(build_network_from_checkpoint(shipped_weights('derain', network)))
+    assert len(losses) == 24
+    assert losses.mean() <= MEAN_MAX_LOSS and losses.max() <= WORST_MAX_LOSS, (losses.mean(), losses.max())
