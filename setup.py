@@ -36,7 +36,20 @@ setup(
         # CPU deployment: lfdn-restore / lfdn-benchmark --backend onnxruntime|openvino, int8 with NNCF.
         'deploy': ['onnx', 'onnxruntime', 'openvino>=2024.0', 'nncf>=2.10'],
         'plot': ['matplotlib'],
-        'test': ['pytest', 'ruff', 'onnx', 'onnxruntime', 'openvino>=2024.0', 'nncf>=2.10', 'matplotlib'],
+        # lfdn-demo: the restore web page (gr.ImageSlider with buttons= needs Gradio 6).
+        'demo': ['gradio>=6.0,<7'],
+        # gradio + playwright: the demo page's browser tests (Playwright drives Debian's /usr/bin/chromium).
+        'test': [
+            'pytest',
+            'ruff',
+            'onnx',
+            'onnxruntime',
+            'openvino>=2024.0',
+            'nncf>=2.10',
+            'matplotlib',
+            'gradio>=6.0,<7',
+            'playwright>=1.40',
+        ],
     },
     entry_points={
         'console_scripts': [
@@ -48,6 +61,7 @@ setup(
             'lfdn-benchmark = basicsr_lfdn.benchmark:main',
             'lfdn-complexity = basicsr_lfdn.archs.complexity:main',
             'lfdn-score = basicsr_lfdn.scoring:main',
+            'lfdn-demo = basicsr_lfdn.demo.cli:main',
         ],
     },
 )

@@ -26,71 +26,24 @@ pairs that exist instead (missing counterparts are skipped and counted; size mis
 unreadable files are still errors).
 
 ``--json OUT`` writes a "measured row" (the format ``scripts/leaderboard.py --scores`` and
-``scripts/budget_compare.py`` share, see ``ROW_KEYS``), atomically and never over an existing
-file unless ``--force``.
+``scripts/budget_compare.py`` share, see ``basicsr_lfdn.research.rows``), atomically and never over
+an existing file unless ``--force``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import cv2
 import numpy as np
 from basicsr.metrics import calculate_psnr, calculate_ssim
 
 from basicsr_lfdn.data.data_util import IMAGE_EXTENSIONS
-
-# The measured-row format, key by key (null where unknown). Shared with scripts/leaderboard.py.
-ROW_KEYS = (
-    'source',
-    'name',
-    'network',
-    'recipe',
-    'dataset',
-    'protocol',
-    'num_images',
-    'num_missing',
-    'psnr',
-    'ssim',
-    'params',
-    'macs_g',
-    'latency_s',
-    'latency_device',
-    'iterations',
-    'training',
-    'provenance',
-)
-PROTOCOL_KEYS = ('y_channel', 'crop_border', 'rounding')
-_NUMBER = (int, float)
-_ROW_TYPES: dict[str, tuple[tuple[type, ...], bool]] = {  # key: (accepted types, may be null)
-    'source': ((str,), False),
-    'name': ((str,), False),
-    'network': ((str,), True),
-    'recipe': ((str,), True),
-    'dataset': ((str,), False),
-    'protocol': ((dict,), False),
-    'num_images': ((int,), False),
-    'num_missing': ((int,), False),
-    'psnr': (_NUMBER, True),
-    'ssim': (_NUMBER, True),
-    'params': ((int,), True),
-    'macs_g': (_NUMBER, True),
-    'latency_s': (_NUMBER, True),
-    'latency_device': ((str,), True),
-    'iterations': ((int,), True),
-    'training': ((str,), True),
-    'provenance': ((str,), False),
-}
-
-PROTOCOL_KEYS = ('y_channel', 'crop_border', 'rounding')
+from basicsr_lfdn.research.rows import ROW_KEYS, write_row_json
 
 
 class ScoringError(Exception):
@@ -309,53 +262,6 @@ def score_folders(
     if not result.images:
         raise ScoringError([f'nothing to score: no restored image in {restored} has a target in {target}'])
     return result
-
-
-def check_row(row: Any, path: str | Path) -> None:
-    """Raise ``ValueError`` naming ``path`` unless ``row`` is a measured row of the shared format."""
-    if not isinstance(row, dict):
-        raise ValueError(f'{path}: not a measured-row JSON (expected an object with keys {", ".join(ROW_KEYS)})')
-    missing, unknown = [k for k in ROW_KEYS if k not in row], sorted(set(row) - set(ROW_KEYS))
-    if missing or unknown:
-        details = [f'missing keys: {", ".join(missing)}'] if missing else []
-        details += [f'unknown keys: {", ".join(unknown)}'] if unknown else []
-        raise ValueError(f'{path}: not a measured-row JSON ({"; ".join(details)})')
-    problems = []
-    for key, (types, nullable) in _ROW_TYPES.items():
-        value = row[key]
-        if value is None and nullable:
-            continue
-        if isinstance(value, bool) or not isinstance(value, types):
-            kinds = ' or '.join(t.__name__ for t in types) + (' or null' if nullable else '')
-            problems.append(f'{key} must be {kinds}, got {value!r}')
-    if row['source'] != 'measured':
-        problems.append(f"source must be 'measured', got {row['source']!r}")
-    protocol = row['protocol']
-    if isinstance(protocol, dict) and sorted(protocol) != sorted(PROTOCOL_KEYS):
-        problems.append(f'protocol must have the keys {", ".join(PROTOCOL_KEYS)}, got {", ".join(protocol)}')
-    if problems:
-        raise ValueError(f'{path}: not a measured-row JSON ({"; ".join(problems)})')
-
-
-def write_row_json(row: dict, path: Path, force: bool = False) -> None:
-    """Write a measured row as JSON atomically (temporary file + rename); existing files need ``force``.
-
-    The text is strict JSON (no NaN/Infinity); missing or unknown keys are refused.
-    """
-    path = Path(path)
-    check_row(row, path)
-    if path.exists() and not force:
-        raise FileExistsError(f'{path} exists; pass --force to replace it')
-    text = json.dumps({key: row[key] for key in ROW_KEYS}, indent=2, allow_nan=False) + '\n'
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    try:
-        with os.fdopen(handle, 'w', encoding='utf-8') as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from datasets_prep import gopro, hide, kohler, paired, rain100, rain14000, realblur
-from datasets_prep.common import PrepError, SplitResult, add_common_args, check_common_args, prepare_splits
+from datasets_prep.arguments import add_common_args, check_common_args
+from datasets_prep.common import PrepError, SplitResult, prepare_splits
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -346,8 +346,9 @@ def add_rain(
 ) -> np.ndarray:
     """Rain on ``img`` (H×W×C float32 [0, 1] in and out).
 
-    With probability ``rain_free_probability``: ``img`` unchanged. Else, with ``layers`` and probability ``real_layer_probability``: real layers (:func:`add_real_rain`).
-    Otherwise: screen-blend 1..N synthetic streak layers, then the veil if drawn.
+    With probability ``rain_free_probability``: ``img`` unchanged. Else, with ``layers`` and
+    probability ``real_layer_probability``: real layers (:func:`add_real_rain`). Otherwise:
+    screen-blend 1..N synthetic streak layers, then the veil if drawn.
     """
     config = config or RainConfig()
     if config.real_layer_probability > 0 and not layers:

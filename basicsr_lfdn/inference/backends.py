@@ -16,29 +16,29 @@ model once per input shape (tiles of one shape compile once) with that shape fix
 the CPU plugin pick its kernels for it.
 
 The backend packages are the optional ``deploy`` extra; choosing a backend without them fails
-with one line saying what to install (:class:`MissingBackendError`).
+with one line saying what to install (:class:`~basicsr_lfdn.inference.deps.MissingBackendError`).
 """
 
 from __future__ import annotations
 
-import importlib
 import io
 import tempfile
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor, nn
 
+# MissingBackendError is re-exported: lfdn-benchmark and the demo import it from here.
+from basicsr_lfdn.inference.deps import MissingBackendError as MissingBackendError
+from basicsr_lfdn.inference.deps import require
+from basicsr_lfdn.inference.quantize import Calibration, quantize_openvino
 from basicsr_lfdn.inference.runtime import make_predictor, prepare_network
 
 if TYPE_CHECKING:
     import openvino
-
-    from basicsr_lfdn.inference.quantize import Calibration
 
 BACKEND_PRECISIONS: dict[str, tuple[str, ...]] = {
     'torch': ('fp32', 'bf16', 'fp16'),
@@ -46,24 +46,11 @@ BACKEND_PRECISIONS: dict[str, tuple[str, ...]] = {
     'openvino': ('fp32', 'bf16', 'int8'),
 }
 ALL_PRECISIONS = ('fp32', 'bf16', 'fp16', 'int8')
-INSTALL_HINT = "pip install 'basicsr-lfdn[deploy]' (from a checkout: pip install -e '.[deploy]')"
+COMPILED_KEPT = 4  # compiled shapes an OpenVINOPredictor keeps in memory
 # The example input of an export: any size works, the graph's height and width stay dynamic.
 EXAMPLE_SIZE = (64, 64)
 
 Predictor = Callable[[Tensor], Tensor]
-
-
-class MissingBackendError(RuntimeError):
-    """A backend's Python package is not installed; the message is one line naming what to install."""
-
-
-def require(module: str, purpose: str) -> ModuleType:
-    """Import ``module`` for ``purpose`` (e.g. ``'--backend openvino'``), or fail saying what to install."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as error:
-        message = f"{purpose} needs the '{module}' package, which is not installed: {INSTALL_HINT}"
-        raise MissingBackendError(message) from error
 
 
 def check_precision(backend: str, precision: str) -> None:
@@ -122,19 +109,36 @@ def save_openvino(model: openvino.Model, path: Path) -> None:
 
 
 class OpenVINOPredictor:
-    """Run an OpenVINO model on the CPU plugin; compiled once per input shape (``compiled`` caches them).
+    """Run an OpenVINO model on the CPU plugin; compiled once per input shape (``compiled`` keeps them).
+
+    ``compiled`` holds the :data:`COMPILED_KEPT` shapes used last: a folder of photos that all
+    differ in size (each smaller than a tile) would otherwise keep one compiled model, with its
+    buffers, per photo.
 
     ``precision`` is the compute precision of the float operations: ``'fp32'`` must be asked for
     explicitly, because the CPU plugin defaults to bf16 on processors with bf16 instructions;
     ``'int8'`` expects a quantised model, whose non-quantised operations then run in fp32.
+
+    With ``cache_dir``, the compilations for ``cached_side``×``cached_side`` inputs (the tile
+    shape, which every window of a large image has) go through OpenVINO's compiled-model cache in
+    that folder, so a second process imports them instead of compiling. Other shapes (whole images
+    smaller than a tile, which may all differ) are compiled in memory only, so that the folder
+    does not grow with every photo size.
     """
 
-    def __init__(self, model: openvino.Model, precision: str, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        model: openvino.Model,
+        precision: str,
+        threads: int | None = None,
+        cache_dir: Path | None = None,
+        cached_side: int = 0,
+    ) -> None:
         ov = require('openvino', '--backend openvino')
         check_precision('openvino', precision)
         if (precision == 'int8') != is_quantized(model):
             raise ValueError(
-                '--precision int8 needs a quantised model (lfdn-export --int8, or --calibration)'
+                '--precision int8 needs a quantised model (lfdn-export --int8, or --degradation to quantise)'
                 if precision == 'int8'
                 else f'the model is quantised (int8); run it with --precision int8, not {precision}'
             )
@@ -145,15 +149,24 @@ class OpenVINOPredictor:
             'PERFORMANCE_HINT': 'LATENCY',
             'INFERENCE_NUM_THREADS': threads or 0,
         }
+        self.cache_dir = cache_dir
+        self.cached_side = cached_side
         self.compiled: dict[tuple[int, ...], openvino.CompiledModel] = {}
 
     def __call__(self, batch: Tensor) -> Tensor:
         shape = tuple(batch.shape)
-        if shape not in self.compiled:
+        compiled = self.compiled.pop(shape, None)
+        if compiled is None:
             fixed = self.model.clone()
             fixed.reshape(list(shape))
-            self.compiled[shape] = self.core.compile_model(fixed, 'CPU', self.config)
-        output = self.compiled[shape](batch.detach().float().cpu().contiguous().numpy())[0]
+            config = dict(self.config)
+            if self.cache_dir is not None and shape[2:] == (self.cached_side, self.cached_side):
+                config['CACHE_DIR'] = str(self.cache_dir)
+            compiled = self.core.compile_model(fixed, 'CPU', config)
+            while len(self.compiled) >= COMPILED_KEPT:
+                self.compiled.pop(next(iter(self.compiled)))
+        self.compiled[shape] = compiled  # most recently used last
+        output = compiled(batch.detach().float().cpu().contiguous().numpy())[0]
         return torch.from_numpy(output.copy())
 
 
@@ -187,7 +200,8 @@ def network_predictor(
     """A predictor running a PyTorch ``network`` on ``backend`` at ``precision``.
 
     ONNX Runtime and OpenVINO run on the CPU only. OpenVINO int8 quantises the network first,
-    which needs ``calibration`` (training-side photos, see ``basicsr_lfdn.inference.quantize``).
+    which needs ``calibration`` (see ``basicsr_lfdn.inference.quantize``). Nothing is cached here:
+    ``lfdn-restore`` goes through ``basicsr_lfdn.inference.cache`` instead.
     """
     check_precision(backend, precision)
     if backend == 'torch':
@@ -198,11 +212,9 @@ def network_predictor(
     if backend == 'onnxruntime':
         return onnxruntime_predictor(network, threads)
     if precision == 'int8' and calibration is None:
-        raise ValueError('--precision int8 needs calibration photos: --calibration DIR --degradation rain|blur')
+        raise ValueError('--precision int8 needs a calibration: --degradation rain|blur [--calibration DIR]')
     model = openvino_model(network)
     if precision == 'int8':
-        from basicsr_lfdn.inference.quantize import quantize_openvino
-
         model = quantize_openvino(model, calibration)
     return OpenVINOPredictor(model, precision, threads)
 

@@ -3,8 +3,7 @@
 Example::
 
     lfdn-export --weights net_g_latest.pth --onnx lfdn.onnx --torchscript lfdn.pt --openvino ir/
-    lfdn-export --weights lfdn_derain.pth --openvino ir/ --int8 \
-        --calibration ../shared/datasets/BSDS-clean --degradation rain --degradation-opt recipe_degradation.yml
+    lfdn-export --weights lfdn_derain.pth --openvino ir/ --int8 --degradation rain --degradation-opt recipe.yml
 
 Every file is checked against the PyTorch network on an input whose size differs from the
 export size (and is not a multiple of 16, so the network's internal padding is exercised);
@@ -18,8 +17,9 @@ arithmetic of the internal padding as graph ops, so one file serves every image 
 ``torch.jit.script`` (shape logic stays Python-exact) and falls back to ``torch.jit.trace``.
 OpenVINO (``--openvino DIR``) writes ``DIR/<weights name>.xml`` + ``.bin``, read from the ONNX
 graph (see ``basicsr_lfdn.inference.backends``), with fp32 weights; ``--int8`` adds
-``DIR/<weights name>_int8.xml``, quantised by NNCF on ``--calibration`` photos
-(``basicsr_lfdn.inference.quantize``).
+``DIR/<weights name>_int8.xml``, quantised by NNCF on photos degraded with ``--degradation``
+(the built-in photos, or ``--calibration DIR``; ``basicsr_lfdn.inference.quantize``).
+``lfdn-restore`` needs no export: it builds and caches these models itself.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--onnx', type=Path, help='output .onnx file')
     parser.add_argument('--torchscript', type=Path, help='output TorchScript .pt file')
     parser.add_argument('--openvino', type=Path, metavar='DIR', help='output folder of the OpenVINO IR (.xml + .bin)')
-    parser.add_argument('--int8', action='store_true', help='also write an int8 IR quantised by NNCF (--calibration)')
+    parser.add_argument('--int8', action='store_true', help='also write an int8 IR quantised by NNCF (--degradation)')
     parser.add_argument('--export-size', type=parse_size, default=(256, 256), help='example input WxH (256x256)')
     parser.add_argument('--verify-size', type=parse_size, default=(200, 328), help='check input WxH (default 328x200)')
     parser.add_argument('--opset', type=int, default=17, help='ONNX opset (default 17)')
@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
                 require(needed, purpose)
         calibration = calibration_from_args(args)
         if args.int8 and calibration is None:
-            raise ValueError('--int8 needs calibration photos: --calibration DIR --degradation rain|blur')
+            raise ValueError('--int8 needs a calibration: --degradation rain|blur [--calibration DIR]')
         network = build_network_from_checkpoint(args.weights, load_network_options(args.opt), args.param_key)
     except (OSError, RuntimeError, ValueError, KeyError) as error:
         print(f'error: {error}', file=sys.stderr)

@@ -11,10 +11,13 @@ its input's file name, bit depth, channel count and alpha channel. Large images 
 tile (``--tile``), so memory stays bounded for 4K/8K photos. An unreadable file is reported
 and skipped; the exit code is non-zero if any file failed.
 
-``--backend onnxruntime|openvino`` runs the network's exported graph instead of PyTorch (the
-``deploy`` extra); ``--weights`` may then also be an ``.onnx`` file or an OpenVINO ``.xml`` IR
-written by ``lfdn-export``. ``--backend openvino --precision int8`` runs a quantised IR
-(``lfdn-export --int8``) or quantises the checkpoint at start-up with ``--calibration``.
+The engine and precision default to ``auto`` (``basicsr_lfdn.inference.choice``): OpenVINO when
+the ``deploy`` extra is installed, PyTorch otherwise; int8 where the model card measured it
+within 0.1 dB of fp32, else bf16 on CPUs with native bf16, else fp32. One line on stdout says
+what was chosen and why. OpenVINO models (fp32 IR, and int8 quantised by NNCF on built-in
+photos) are built on first use and cached per weights (``basicsr_lfdn.inference.cache``), so
+later starts skip the conversion. ``--weights`` may also be an ``.onnx`` file or an OpenVINO
+``.xml`` IR written by ``lfdn-export``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ from __future__ import annotations
 import argparse
 import glob
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,14 +35,27 @@ from tqdm import tqdm
 from basicsr_lfdn.inference.backends import (
     ALL_PRECISIONS,
     BACKEND_PRECISIONS,
+    OpenVINOPredictor,
+    Predictor,
     check_precision,
     file_predictor,
+    is_quantized,
     network_predictor,
+    openvino_model,
 )
+from basicsr_lfdn.inference.cache import cached_openvino_model, compiled_cache_dir, note
+from basicsr_lfdn.inference.choice import Choice, choose_backend, choose_precision, int8_verdict, native_bf16
+from basicsr_lfdn.inference.deps import require
 from basicsr_lfdn.inference.image_io import IMAGE_EXTENSIONS, ImageReadError, read_image, write_image
-from basicsr_lfdn.inference.quantize import add_calibration_arguments, calibration_from_args
+from basicsr_lfdn.inference.quantize import (
+    Calibration,
+    add_calibration_arguments,
+    calibration_from_args,
+    card_calibration,
+    describe,
+)
 from basicsr_lfdn.inference.runtime import resolve_device
-from basicsr_lfdn.pretrained import DEFAULT_NETWORK, SHIPPED, shipped_weights
+from basicsr_lfdn.pretrained import DEFAULT_NETWORK, SHIPPED, model_card, sha256_of, shipped_weights
 from basicsr_lfdn.utils.checkpoint import build_network_from_checkpoint
 from basicsr_lfdn.utils.tiling import tiled_forward
 
@@ -135,12 +150,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--tile', type=int, default=512, help='tile size in pixels; 0 = whole image (default 512)')
     parser.add_argument('--tile-overlap', type=int, default=32, help='overlap between tiles in pixels (default 32)')
     parser.add_argument('--device', default='cpu', help='cpu or cuda (default cpu)')
-    parser.add_argument('--backend', choices=list(BACKEND_PRECISIONS), default='torch', help='inference engine')
+    parser.add_argument(
+        '--backend',
+        choices=['auto', *BACKEND_PRECISIONS],
+        default='auto',
+        help='inference engine (default auto: openvino when the deploy extra is installed, else torch)',
+    )
     parser.add_argument(
         '--precision',
-        choices=ALL_PRECISIONS,
-        default='fp32',
-        help='compute precision: torch fp32/bf16/fp16, onnxruntime fp32, openvino fp32/bf16/int8',
+        choices=['auto', *ALL_PRECISIONS],
+        default='auto',
+        help='torch fp32/bf16/fp16, onnxruntime fp32, openvino fp32/bf16/int8 (default auto: the fastest '
+        "within 0.1 dB of fp32 per the model card; 'lfdn-restore' logs the choice)",
     )
     parser.add_argument(
         '--channels-last',
@@ -157,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
 def restore_files(
     files: list[Path],
     output_dir: Path,
-    predict: Callable[[torch.Tensor], torch.Tensor],
+    predict: Predictor,
     tile: int,
     overlap: int,
     force: bool,
@@ -193,6 +214,51 @@ def restore_files(
         summary.written.append(target)
 
 
+def _int8_verdict(weights: Path, card: dict | None, calibration: Calibration | None) -> Choice:
+    """Whether int8 may be chosen automatically for ``weights`` (see ``choice.int8_verdict``)."""
+    if weights.suffix == '.xml':
+        quantised = is_quantized(openvino_model(weights))
+        return Choice('yes' if quantised else 'no', f'the IR {weights.name} is {"" if quantised else "not "}quantised')
+    if weights.suffix == '.onnx':
+        return Choice('no', 'an ONNX file runs in float')
+    if card is None:
+        return Choice('no', 'no model card measures int8 for --weights (--precision int8 runs it anyway)')
+    return int8_verdict(card, sha256_of(weights), describe(calibration))
+
+
+def build_predictor(args: argparse.Namespace, device: torch.device) -> Predictor:
+    """Choose the backend and precision (logged with the reasons) and build the predictor ``args`` ask for."""
+    if args.network and not args.task:
+        raise ValueError('--network chooses among the shipped weights; use it with --task')
+    network_name = args.network or DEFAULT_NETWORK
+    weights = Path(args.weights) if args.weights else shipped_weights(args.task, network_name)
+    if not weights.is_file():
+        raise FileNotFoundError(f'--weights {weights}: file not found')
+    backend = choose_backend(args.backend, device.type, weights.suffix)
+    if backend.value != 'torch':
+        require(backend.value, f'--backend {backend.value}')
+    card = model_card(args.task, network_name) if args.task else None
+    calibration = calibration_from_args(args) or (card_calibration(card) if card else None)
+    frozen_file = weights.suffix in ('.onnx', '.xml')
+    if args.precision == 'int8' and calibration is None and not frozen_file:
+        raise ValueError('--precision int8 with --weights needs --degradation rain|blur (what the weights restore)')
+    auto = args.precision == 'auto' and backend.value != 'onnxruntime' and device.type == 'cpu'
+    int8 = _int8_verdict(weights, card, calibration) if auto and backend.value == 'openvino' else Choice('no', '')
+    precision = choose_precision(args.precision, backend.value, device.type, int8, auto and native_bf16(backend.value))
+    check_precision(backend.value, precision.value)
+    note(f'lfdn-restore: backend {backend.value} ({backend.reason}); precision {precision.value} ({precision.reason})')
+    if frozen_file:
+        return file_predictor(weights, backend.value, precision.value, args.threads)
+
+    def load_network() -> torch.nn.Module:
+        return build_network_from_checkpoint(weights, load_network_options(args.opt), args.param_key)
+
+    if backend.value == 'openvino':
+        model = cached_openvino_model(weights, precision.value, load_network, calibration)
+        return OpenVINOPredictor(model, precision.value, args.threads, compiled_cache_dir(), args.tile)
+    return network_predictor(load_network(), backend.value, precision.value, device, args.channels_last, args.threads)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``lfdn-restore``; returns the exit code (1 if any input failed)."""
     args = build_parser().parse_args(argv)
@@ -202,24 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f'error: need 0 <= --tile-overlap < --tile (got {args.tile_overlap}, {args.tile})', file=sys.stderr)
         return 2
     try:
-        device = resolve_device(args.device)
-        check_precision(args.backend, args.precision)
-        if args.network and not args.task:
-            raise ValueError('--network chooses among the shipped weights; use it with --task')
-        weights = Path(args.weights) if args.weights else shipped_weights(args.task, args.network or DEFAULT_NETWORK)
-        if weights.suffix in ('.onnx', '.xml'):
-            predict = file_predictor(weights, args.backend, args.precision, args.threads)
-        else:
-            network = build_network_from_checkpoint(weights, load_network_options(args.opt), args.param_key)
-            predict = network_predictor(
-                network,
-                args.backend,
-                args.precision,
-                device,
-                args.channels_last,
-                args.threads,
-                calibration_from_args(args),
-            )
+        predict = build_predictor(args, resolve_device(args.device))
     except (OSError, RuntimeError, ValueError, KeyError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2

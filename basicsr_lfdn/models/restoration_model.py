@@ -117,9 +117,8 @@ class RestorationModel(SRModel):
         self.cpu_clock = CpuClock()
         val_sets = [opt['name'] for key, opt in (self.opt.get('datasets') or {}).items() if key.startswith('val')]
         select_opt = (self.opt.get('val') or {}).get('select_best')
-        self.validation_record = (
-            ValidationRecord(self.opt['path']['experiments_root'], val_sets, select_opt) if val_sets else None
-        )
+        root = self.opt['path'].get('experiments_root')
+        self.validation_record = ValidationRecord(root, val_sets, select_opt) if val_sets and root else None
 
     def feed_data(self, data: dict[str, Tensor]) -> None:
         """Take ``lq`` (and ``gt`` when present), N×3×H×W, onto the device."""

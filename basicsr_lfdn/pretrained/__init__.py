@@ -1,12 +1,18 @@
 """Weights shipped with the package: networks trained on real photos for deraining and deblurring.
 
-Each (task, network) has three files here, written by ``scripts/ship_weights.py``:
+Each (task, network) has three files here, written by ``scripts/ship_weights.py``
+(:mod:`basicsr_lfdn.pretrained.shipping`):
 
 * ``<name>.pth``: ``{'params': bf16 state dict, 'network_g': network options}``, loaded with
   ``weights_only=True`` and computed in fp32 (or the precision asked for);
 * ``<name>.json``: the model card as data (training, degradations, measured metrics, sha256),
-  read by the regression test that checks the weights on the real benchmarks;
+  read by the regression test that checks the weights on the real benchmarks; its ``int8``
+  block (int8 against fp32 on the card's test sets, :mod:`basicsr_lfdn.inference.int8_card`)
+  is what ``lfdn-restore --precision auto`` reads to decide whether int8 is allowed;
 * ``<name>.md``: the same model card for people.
+
+No OpenVINO model is shipped: ``lfdn-restore`` builds them on first use and caches them
+(:mod:`basicsr_lfdn.inference.cache`).
 """
 
 from __future__ import annotations

@@ -38,6 +38,14 @@ def save_checkpoint(path: Path, network_opt: dict, with_options: bool = True) ->
     return path
 
 
+@pytest.fixture(autouse=True)
+def model_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own, empty OpenVINO model cache (never the user's ~/.cache)."""
+    folder = tmp_path / 'model_cache'
+    monkeypatch.setenv('LFDN_CACHE_DIR', str(folder))
+    return folder
+
+
 @pytest.fixture
 def lfdn_checkpoint(tmp_path: Path) -> Path:
     return save_checkpoint(tmp_path / 'tiny_lfdn.pth', TINY_LFDN)

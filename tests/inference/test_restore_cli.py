@@ -133,7 +133,7 @@ def test_checkpoint_of_another_network_is_one_line(lfdn_checkpoint, tmp_path, ca
     options.write_text('network_g: {type: LFDN, num_feat: 16, encoder_feat: 8, num_blocks: 2}\n')
     code = restore_main(
         [str(tmp_path / 'photo.png'), '-o', str(tmp_path / 'out'), '--weights', str(lfdn_checkpoint)]
-        + ['--opt', str(options)]
+        + ['--opt', str(options), '--backend', 'torch']
     )
     error = capsys.readouterr().err.strip()
     assert code == 2 and len(error.splitlines()) == 1

@@ -15,10 +15,12 @@ REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / 'shared' / 'datasets'
 SHIPPED_FILES = REPO / 'basicsr_lfdn' / 'pretrained'
 RAIN100L_PAIRS = ('001', '025', '050')
+# The weights themselves, bit for bit: not the automatic backend/precision (int8 is tested in test_int8_default.py).
+TORCH_FP32 = ('--backend', 'torch', '--precision', 'fp32')
 
 
 def restore(inputs: list[Path], out: Path, *source: str) -> list[np.ndarray]:
-    assert restore_main([*map(str, inputs), '-o', str(out), *source]) == 0
+    assert restore_main([*map(str, inputs), '-o', str(out), *source, *TORCH_FP32]) == 0
     return [cv2.imread(str(out / path.name)) for path in inputs]
 
 

@@ -120,6 +120,8 @@ def test_validation_sends_metrics_baseline_and_strips_to_tensorboard(model_opt):
     assert ('metrics/pairs/psnr', 9) in [(tag, step) for tag, _, step in board.scalars]
 
     model.opt['val']['num_strips'] = 1
+    model.feed_data(_batch())
+    model.optimize_parameters(10)  # a validation with no step since the last one is skipped
     model.validation(DataLoader(four, batch_size=1), 10, tb_logger=board, save_img=False)
     assert [tag for tag, _, step, _ in board.images if step == 10] == ['strips/pairs/img0']
     assert [tag for tag, _, _ in board.scalars].count('metrics/pairs/psnr_input') == 1  # the input does not change

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from basicsr_lfdn.benchmark import main as benchmark_main
-from basicsr_lfdn.benchmark import parse_network_spec
+from basicsr_lfdn.benchmark.network_spec import parse_network_spec
 
 TINY_LFDN = '{type: LFDN, num_feat: 8, encoder_feat: 8, num_blocks: 1}'
 

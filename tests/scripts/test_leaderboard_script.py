@@ -1,4 +1,5 @@
-"""scripts/leaderboard.py merges fixture BasicSR test logs and score JSONs with the papers' published rows."""
+"""The leaderboard (``scripts/leaderboard.py``, ``basicsr_lfdn.research``) merges fixture BasicSR test logs and
+score JSONs with the papers' published rows."""
 
 from __future__ import annotations
 
@@ -8,8 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from basicsr_lfdn.scoring import ROW_KEYS, check_row
-from tests.conftest import load_script
+from basicsr_lfdn.research import leaderboard
+from basicsr_lfdn.research.ablation_gaps import load_ablations
+from basicsr_lfdn.research.basicsr_logs import collect_measured, shorten_experiment
+from basicsr_lfdn.research.entries import Entry, canonical_dataset
+from basicsr_lfdn.research.figure_style import nice_log_limits, plain_tick_label, spread_labels
+from basicsr_lfdn.research.leaderboard_figure import build_figure
+from basicsr_lfdn.research.leaderboard_table import PROTOCOL_STATEMENT, UNTIMED_FOOTNOTE
+from basicsr_lfdn.research.published import DEFAULT_PUBLISHED, load_dataset_tasks, load_published
+from basicsr_lfdn.research.rows import ROW_KEYS, check_row, find_row_files
 
 TINY_LFDN = {'type': 'LFDN', 'num_feat': 8, 'encoder_feat': 8, 'num_blocks': 1}
 
@@ -61,13 +69,8 @@ Version Information:
 """
 
 
-@pytest.fixture(scope='module')
-def leaderboard():
-    return load_script('leaderboard')
-
-
 @pytest.fixture
-def no_plot(leaderboard, monkeypatch):
+def no_plot(monkeypatch):
     """Skip drawing in tests that only read the Markdown (drawing takes seconds)."""
     calls = []
     monkeypatch.setattr(leaderboard, 'render_plot', lambda entries, datasets, path, ablations: calls.append(path))
@@ -102,7 +105,7 @@ def write_log(
     (folder / f'test_{name}_{stamp}.log').write_text(text, encoding='utf-8')
 
 
-def score_row(leaderboard, **changes) -> dict:
+def score_row(**changes) -> dict:
     row = dict.fromkeys(ROW_KEYS)
     row.update(
         source='measured',
@@ -133,7 +136,7 @@ def write_json(path: Path, data: object) -> Path:
     return path
 
 
-def run(leaderboard, tmp_path, *extra: str) -> tuple[int, Path]:
+def run(tmp_path, *extra: str) -> tuple[int, Path]:
     md, png = tmp_path / 'board.md', tmp_path / 'board.png'
     code = leaderboard.main(['--output-md', str(md), '--output-png', str(png), *extra])
     return code, md
@@ -143,44 +146,42 @@ def section(table: str, dataset: str) -> str:
     return table.split(f'## {dataset}\n')[1].split('\n## ')[0]
 
 
-def test_leaderboard_renders_measured_beside_published(leaderboard, tmp_path, no_plot):
+def test_leaderboard_renders_measured_beside_published(tmp_path, no_plot):
     results = tmp_path / 'results'
     write_log(results, 'LFDN_GoPro', '20250101_120000', 'LFDN', '1,541,009', '29.0000')
     write_log(results, 'LFDN_GoPro', '20250102_120000', 'LFDN', '1,541,009', '30.1234')  # newer run wins
     write_log(results, 'EDSR_GoPro', '20250101_120000', 'EDSR', '1,370,000', '28.5000')
 
-    code, md = run(leaderboard, tmp_path, '--results', str(results))
+    code, md = run(tmp_path, '--results', str(results))
 
     assert code == 0
     table = md.read_text(encoding='utf-8')
-    assert leaderboard.PROTOCOL_STATEMENT in table.split('## ')[0]  # stated once, above the tables
+    assert PROTOCOL_STATEMENT in table.split('## ')[0]  # stated once, above the tables
     gopro = section(table, 'GoPro')
     assert '| LFDN (LFDN_GoPro) | **measured** | 30.12 | 0.9012 | 1.54 | - | - | - | - | - | LFDN_GoPro |' in gopro
     assert '29.00' not in gopro
     assert '| EDSR (EDSR_GoPro) | **measured** | 28.50 |' in gopro
     assert '| LFDN (ours, Sensors) | *published* | 31.60 | 0.9320 | 1.55 | - | - | 0.029 | as published' in gopro
     assert 'ICIP 2021 (LMFN) Table 1' in gopro and 'Sensors 2021 (LFDN) Table 3' in gopro
-    assert leaderboard.UNTIMED_FOOTNOTE in gopro  # untimed measured rows keep '-' and say how to get a time
+    assert UNTIMED_FOOTNOTE in gopro  # untimed measured rows keep '-' and say how to get a time
     assert '| LFDN (LFDN_GoPro) | **measured** | 27.50 |' in section(table, 'Rain100H')
     assert no_plot == [tmp_path / 'board.png']
 
 
-def test_log_rows_are_named_by_network_and_shortened_recipe(leaderboard, tmp_path, capsys):
+def test_log_rows_are_named_by_network_and_shortened_recipe(tmp_path, capsys):
     results = tmp_path / 'results'
     name = 'LFDN_real_derain_GoPro_test+Rain100H'  # lfdn-test appends the test sets
     checkpoint = 'experiments/e/models/net_g_5000.pth'
     write_log(results, name, '20250101_120000', 'LFDN', '1,541,009', '30.0', y_channel=True, checkpoint=checkpoint)
-    (entry, *_) = leaderboard.collect_measured(results, ['GoPro', 'Rain100H'])
+    (entry, *_) = collect_measured(results, ['GoPro', 'Rain100H'])
     assert entry.method == 'LFDN (LFDN_real_derain)'
     assert entry.recipe == 'LFDN_real_derain' and entry.provenance == name  # folder name, not a log path
     assert entry.options == {'type': 'LFDN'} and entry.params == 1541009 and entry.iterations == 5000
-    assert leaderboard.shorten_experiment('LFDN_real_derain_Rain100L+Rain100H', ['Rain100L', 'Rain100H']) == (
-        'LFDN_real_derain'
-    )
-    assert leaderboard.shorten_experiment('LFDN_demo', ['Rain100L']) == 'LFDN_demo'
+    assert shorten_experiment('LFDN_real_derain_Rain100L+Rain100H', ['Rain100L', 'Rain100H']) == ('LFDN_real_derain')
+    assert shorten_experiment('LFDN_demo', ['Rain100L']) == 'LFDN_demo'
 
     # the log's metric settings are checked against the task convention: Y channel is wrong for GoPro
-    code, md = run(leaderboard, tmp_path, '--results', str(results), '--no-published')
+    code, md = run(tmp_path, '--results', str(results), '--no-published')
     assert code == 0
     gopro = section(md.read_text(encoding='utf-8'), 'GoPro')
     assert '| LFDN (LFDN_real_derain) † | **measured** | 30.00 |' in gopro
@@ -188,19 +189,17 @@ def test_log_rows_are_named_by_network_and_shortened_recipe(leaderboard, tmp_pat
     assert 'LFDN (LFDN_real_derain) on GoPro was scored with Y channel' in capsys.readouterr().err
 
 
-def test_score_json_rows_appear_with_their_names(leaderboard, tmp_path, capsys):
+def test_score_json_rows_appear_with_their_names(tmp_path, capsys):
     scores = tmp_path / 'budget' / 'scores'
-    write_json(scores / 'LFDN_Rain100L.json', score_row(leaderboard))
-    write_json(
-        scores / 'deeper' / 'LMFN_Rain100L.json', score_row(leaderboard, name='LMFN (budget-derain, 12 CPU min)')
-    )
+    write_json(scores / 'LFDN_Rain100L.json', score_row())
+    write_json(scores / 'deeper' / 'LMFN_Rain100L.json', score_row(name='LMFN (budget-derain, 12 CPU min)'))
     write_json(tmp_path / 'budget' / 'x' / 'metrics.json', {'Rain100L': {'images': 100}})  # not a row: skipped
-    deblur = score_row(leaderboard, name='mine', dataset='GoPro_test', protocol={'y_channel': True, 'crop_border': 0})
+    deblur = score_row(name='mine', dataset='GoPro_test', protocol={'y_channel': True, 'crop_border': 0})
     deblur['protocol']['rounding'] = 'uint8'
     named = write_json(tmp_path / 'mine.json', deblur)
 
     argv = ['--results', str(tmp_path / 'none'), '--scores', str(scores.parent), str(named)]
-    code, md = run(leaderboard, tmp_path, *argv)
+    code, md = run(tmp_path, *argv)
 
     assert code == 0
     table = md.read_text(encoding='utf-8')
@@ -211,7 +210,7 @@ def test_score_json_rows_appear_with_their_names(leaderboard, tmp_path, capsys):
         '| LFDN_Rain100L.json |'
     ) in rain
     assert '| LMFN (budget-derain, 12 CPU min) | **measured** |' in rain
-    assert leaderboard.UNTIMED_FOOTNOTE not in rain
+    assert UNTIMED_FOOTNOTE not in rain
     assert '| mine † | **measured** |' in section(table, 'GoPro')
     assert (tmp_path / 'board.png').read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
     captured = capsys.readouterr()
@@ -219,11 +218,11 @@ def test_score_json_rows_appear_with_their_names(leaderboard, tmp_path, capsys):
     assert 'mine on GoPro was scored with Y channel, crop border 0; deblur sets use RGB' in captured.err
 
 
-def test_a_score_row_replaces_the_log_row_of_the_same_recipe(leaderboard, tmp_path):
+def test_a_score_row_replaces_the_log_row_of_the_same_recipe(tmp_path):
     results = tmp_path / 'results'
     write_log(results, 'budget_derain_LFDN_12min_GoPro_test+Rain100H', '20250101_120000', 'LFDN', '1,540,863', '30')
-    scores = write_json(tmp_path / 's.json', score_row(leaderboard, dataset='Rain100H', psnr=27.0))
-    code, md = run(leaderboard, tmp_path, '--results', str(results), '--scores', str(scores), '--no-published')
+    scores = write_json(tmp_path / 's.json', score_row(dataset='Rain100H', psnr=27.0))
+    code, md = run(tmp_path, '--results', str(results), '--scores', str(scores), '--no-published')
     assert code == 0
     rain = section(md.read_text(encoding='utf-8'), 'Rain100H')
     assert 'LFDN (budget-derain, 12 CPU min)' in rain and 'LFDN (budget_derain_LFDN_12min)' not in rain
@@ -238,25 +237,25 @@ def test_a_score_row_replaces_the_log_row_of_the_same_recipe(leaderboard, tmp_pa
         ('[1, 2]', 'not a measured-row JSON (expected an object'),
     ],
 )
-def test_malformed_score_json_is_a_clear_error_naming_the_file(leaderboard, tmp_path, capsys, content, message):
+def test_malformed_score_json_is_a_clear_error_naming_the_file(tmp_path, capsys, content, message):
     path = tmp_path / 'bad.json'
     path.write_text(content, encoding='utf-8')
-    code, _ = run(leaderboard, tmp_path, '--scores', str(path))
+    code, _ = run(tmp_path, '--scores', str(path))
     assert code == 2
     assert f'error: {path}: {message}' in capsys.readouterr().err
 
 
-def test_score_json_with_wrong_types_or_extra_keys_is_refused(leaderboard, tmp_path):
+def test_score_json_with_wrong_types_or_extra_keys_is_refused(tmp_path):
     with pytest.raises(ValueError, match=r'bad\.json: .*psnr must be int or float or null'):
-        check_row(score_row(leaderboard, psnr='30.1'), Path('bad.json'))
+        check_row(score_row(psnr='30.1'), Path('bad.json'))
     with pytest.raises(ValueError, match='unknown keys: extra'):
-        check_row({**score_row(leaderboard), 'extra': 1}, Path('bad.json'))
+        check_row({**score_row(), 'extra': 1}, Path('bad.json'))
     with pytest.raises(ValueError, match='no such file or folder'):
-        leaderboard.find_score_files([tmp_path / 'absent'])
+        find_row_files([tmp_path / 'absent'])
 
 
-def point(leaderboard, source, method, dataset, psnr, time_s, network=None):
-    return leaderboard.Entry(source, method, dataset, psnr, 0.9, 1.5, time_s, 'r', network=network)
+def point(source, method, dataset, psnr, time_s, network=None):
+    return Entry(source, method, dataset, psnr, 0.9, 1.5, time_s, 'r', network=network)
 
 
 def ablation_json(path: Path, table: str, measured: dict[str, tuple[float, float | None]]) -> Path:
@@ -276,23 +275,23 @@ def ablation_json(path: Path, table: str, measured: dict[str, tuple[float, float
     return write_json(path, {'table': table, 'budget': 'cpu-3h', 'reference_row': 'full', 'rows': rows})
 
 
-def test_figure_has_at_most_four_panels_and_none_with_fewer_than_three_points(leaderboard, tmp_path):
+def test_figure_has_at_most_four_panels_and_none_with_fewer_than_three_points(tmp_path):
     import matplotlib.pyplot as plt
 
     datasets = ['GoPro', 'Kohler', 'HIDE', 'Rain100H', 'Rain100L', 'Test100']
     entries = [
-        point(leaderboard, 'published', f'M{i} [{i}]', dataset, 20 + i, 0.1 * (i + 1))
+        point('published', f'M{i} [{i}]', dataset, 20 + i, 0.1 * (i + 1))
         for dataset in datasets[:3]
         for i in range(5 if dataset == 'Kohler' else 4)
     ]
-    entries += [point(leaderboard, 'published', 'DMPHN [12]', 'GoPro', 25.0, 1.0)]
-    entries += [point(leaderboard, 'published', 'DMPHN [7]', 'GoPro', 25.0, 1.0)]  # the same point, other paper
-    entries += [point(leaderboard, 'published', f'R{i}', 'Rain100H', 20 + i, 0.1 * (i + 1)) for i in range(2)]
-    entries += [point(leaderboard, 'measured', 'LFDN (mine)', 'Rain100H', 24.0, 3.0)]  # 3 timed points: a panel
-    entries += [point(leaderboard, 'measured', 'LMFN (mine)', 'Rain100H', 23.0, None)]  # untimed: a level
-    entries += [point(leaderboard, 'published', f'L{i}', 'Rain100L', 20 + i, 1.0) for i in range(2)]  # too few
-    ablations = leaderboard.load_ablations([ablation_json(tmp_path / 't6.json', 'sensors-table6', {})])
-    figure = leaderboard.build_figure(entries, datasets, ablations)
+    entries += [point('published', 'DMPHN [12]', 'GoPro', 25.0, 1.0)]
+    entries += [point('published', 'DMPHN [7]', 'GoPro', 25.0, 1.0)]  # the same point, other paper
+    entries += [point('published', f'R{i}', 'Rain100H', 20 + i, 0.1 * (i + 1)) for i in range(2)]
+    entries += [point('measured', 'LFDN (mine)', 'Rain100H', 24.0, 3.0)]  # 3 timed points: a panel
+    entries += [point('measured', 'LMFN (mine)', 'Rain100H', 23.0, None)]  # untimed: a level
+    entries += [point('published', f'L{i}', 'Rain100L', 20 + i, 1.0) for i in range(2)]  # too few
+    ablations = load_ablations([ablation_json(tmp_path / 't6.json', 'sensors-table6', {})])
+    figure = build_figure(entries, datasets, ablations)
     try:
         titles = [axis.get_title() for axis in figure.axes]
         assert len(titles) == 4  # measured sets first, then the most points: Rain100H, GoPro (5), Kohler (5)
@@ -311,7 +310,7 @@ def test_figure_has_at_most_four_panels_and_none_with_fewer_than_three_points(le
     finally:
         plt.close(figure)
     with pytest.raises(ValueError, match='nothing to plot'):
-        leaderboard.build_figure(entries[-2:], ['Rain100L'])
+        build_figure(entries[-2:], ['Rain100L'])
 
 
 def drawn_ticks(axis, which: str) -> list:
@@ -321,21 +320,21 @@ def drawn_ticks(axis, which: str) -> list:
     return [label for label, at in zip(labels, locations) if low <= at <= high]
 
 
-def test_labels_never_overlap_each_other_or_other_text(leaderboard, tmp_path):
+def test_labels_never_overlap_each_other_or_other_text(tmp_path):
     import matplotlib.pyplot as plt
     from matplotlib.text import Text
 
-    published, datasets = leaderboard.load_published(leaderboard.DEFAULT_PUBLISHED)
+    published, datasets = load_published(DEFAULT_PUBLISHED)
     crowd = [
-        point(leaderboard, 'measured', f'Net{i} (budget-derain, 6 CPU min, long name)', 'Rain100H', 15 + i / 20, 5 + i)
+        point('measured', f'Net{i} (budget-derain, 6 CPU min, long name)', 'Rain100H', 15 + i / 20, 5 + i)
         for i in range(6)
     ]
-    crowd += [point(leaderboard, 'measured', f'LFDN (real_{i})', 'Rain100H', 24 + i / 10, None) for i in range(2)]
+    crowd += [point('measured', f'LFDN (real_{i})', 'Rain100H', 24 + i / 10, None) for i in range(2)]
     tables = [
         ablation_json(tmp_path / 't6.json', 'sensors-table6', {'a (strided)': (-0.9, 0.3)}),
         ablation_json(tmp_path / 't9.json', 'sensors-table9', {}),
     ]
-    figure = leaderboard.build_figure(published + crowd, datasets, leaderboard.load_ablations(tables))
+    figure = build_figure(published + crowd, datasets, load_ablations(tables))
     try:
         figure.canvas.draw()
         renderer = figure.canvas.get_renderer()
@@ -356,12 +355,12 @@ def test_labels_never_overlap_each_other_or_other_text(leaderboard, tmp_path):
         plt.close(figure)
 
 
-def test_ablation_panel_draws_published_and_measured_gaps_apart(leaderboard, tmp_path):
+def test_ablation_panel_draws_published_and_measured_gaps_apart(tmp_path):
     import matplotlib.pyplot as plt
 
     measured = ablation_json(tmp_path / 't6.json', 'sensors-table6', {'a (strided)': (-0.9, 0.3), 'b': (0.4, None)})
     pending = ablation_json(tmp_path / 't9.json', 'sensors-table9', {})
-    figure = leaderboard.build_figure([], [], leaderboard.load_ablations([measured, pending]))
+    figure = build_figure([], [], load_ablations([measured, pending]))
     try:
         (axis,) = figure.axes
         labels = [label.get_text() for label in axis.get_yticklabels()]
@@ -376,35 +375,35 @@ def test_ablation_panel_draws_published_and_measured_gaps_apart(leaderboard, tmp
         plt.close(figure)
 
 
-def test_a_malformed_ablation_json_is_a_clear_error(leaderboard, tmp_path, capsys):
+def test_a_malformed_ablation_json_is_a_clear_error(tmp_path, capsys):
     path = write_json(tmp_path / 'bad.json', {'table': 'sensors-table6', 'rows': []})
-    code, _ = run(leaderboard, tmp_path, '--ablations', str(path))
+    code, _ = run(tmp_path, '--ablations', str(path))
     assert code == 2
     assert f'error: {path}: not a scripts/reproduce.py report JSON' in capsys.readouterr().err
 
 
-def test_ablation_runs_are_left_out_of_the_rows(leaderboard, tmp_path, capsys):
+def test_ablation_runs_are_left_out_of_the_rows(tmp_path, capsys):
     results = tmp_path / 'results'
     write_log(results, 'ablation_cpu-3h_LFDN_seed0_Rain100H', '20250101_120000', 'LFDN', '1,540,863', '22.0')
     write_log(results, 'LFDN_real_derain_Rain100H', '20250101_120000', 'LFDN', '1,540,863', '24.0')
-    recipes = {entry.recipe for entry in leaderboard.collect_measured(results, ['GoPro', 'Rain100H'])}
+    recipes = {entry.recipe for entry in collect_measured(results, ['GoPro', 'Rain100H'])}
     assert recipes == {'LFDN_real_derain_Rain100H'}
     assert '1 ablation run(s) left out' in capsys.readouterr().err
 
 
-def test_spread_labels_keeps_order_and_distance_inside_the_range(leaderboard):
-    assert leaderboard.spread_labels([0.2, 0.8], 0.05) == [0.2, 0.8]  # no conflict: at the targets
+def test_spread_labels_keeps_order_and_distance_inside_the_range():
+    assert spread_labels([0.2, 0.8], 0.05) == [0.2, 0.8]  # no conflict: at the targets
     targets = [0.5, 0.51, 0.49, 0.01, 0.0, 0.99]
-    placed = leaderboard.spread_labels(targets, 0.05)
+    placed = spread_labels(targets, 0.05)
     heights = [placed[i] for i in sorted(range(len(targets)), key=lambda i: targets[i])]
     assert heights == sorted(heights) and all(b - a >= 0.05 - 1e-9 for a, b in zip(heights, heights[1:]))
     assert 0.0 <= min(placed) and max(placed) <= 1.0
 
 
-def test_log_axes_have_plain_tick_labels(leaderboard):
+def test_log_axes_have_plain_tick_labels():
     import matplotlib.pyplot as plt
 
-    assert [leaderboard.plain_tick_label(v) for v in (0.5, 1.0, 2.0, 10.0, 0.019, 1500.0, 0.020000000000000004)] == [
+    assert [plain_tick_label(v) for v in (0.5, 1.0, 2.0, 10.0, 0.019, 1500.0, 0.020000000000000004)] == [
         '0.5',
         '1',
         '2',
@@ -413,11 +412,9 @@ def test_log_axes_have_plain_tick_labels(leaderboard):
         '1500',
         '0.02',
     ]
-    assert leaderboard.nice_log_limits(1.44, 1.61)[:2] == (1.0, 2.0)  # a narrow range still gets two ticks
-    entries = [
-        point(leaderboard, 'measured', name, 'GoPro', 30.0, t) for name, t in (('a', 0.8), ('b', 1.1), ('c', 1.3))
-    ]
-    figure = leaderboard.build_figure(entries, ['GoPro'])
+    assert nice_log_limits(1.44, 1.61)[:2] == (1.0, 2.0)  # a narrow range still gets two ticks
+    entries = [point('measured', name, 'GoPro', 30.0, t) for name, t in (('a', 0.8), ('b', 1.1), ('c', 1.3))]
+    figure = build_figure(entries, ['GoPro'])
     try:
         figure.canvas.draw()
         (axis,) = figure.axes
@@ -429,14 +426,14 @@ def test_log_axes_have_plain_tick_labels(leaderboard):
         plt.close(figure)
 
 
-def test_benchmark_csv_times_rows_with_the_same_network_options(leaderboard, tmp_path, no_plot):
+def test_benchmark_csv_times_rows_with_the_same_network_options(tmp_path, no_plot):
     results = tmp_path / 'results'
     write_log(results, 'LFDN_a', '20250101_120000', 'LFDN', '1,540,863', '30.0')
     write_log(results, 'LFDN_narrow', '20250101_120000', 'LFDN', '45,000', '29.0', options=TINY_LFDN)
     header = 'network,size,device,precision,threads,params,macs,latency_median_ms,error'
     line = '"{""type"": ""LFDN""}",1280x720,cpu,fp32,2,1540863,105000000000,1888.0,'
     (tmp_path / 'bench.csv').write_text(f'{header}\n{line}\n', encoding='utf-8')
-    code, md = run(leaderboard, tmp_path, '--results', str(results), '--benchmark-csv', str(tmp_path / 'bench.csv'))
+    code, md = run(tmp_path, '--results', str(results), '--benchmark-csv', str(tmp_path / 'bench.csv'))
     assert code == 0
     gopro = section(md.read_text(encoding='utf-8'), 'GoPro')
     assert (
@@ -445,7 +442,7 @@ def test_benchmark_csv_times_rows_with_the_same_network_options(leaderboard, tmp
     assert '| LFDN (LFDN_narrow) | **measured** | 29.00 | 0.9012 | 0.04 | - | - | - |' in gopro  # other options
 
 
-def test_measure_latency_rebuilds_the_logged_network(leaderboard, tmp_path, capsys):
+def test_measure_latency_rebuilds_the_logged_network(tmp_path, capsys):
     from basicsr.archs import build_network
 
     from basicsr_lfdn.archs.complexity import count_params
@@ -455,7 +452,7 @@ def test_measure_latency_rebuilds_the_logged_network(leaderboard, tmp_path, caps
     write_log(results, 'LFDN_tiny', '20250101_120000', 'LFDN', f'{params:,}', '25.0', options=TINY_LFDN)
     write_log(results, 'LFDN_liar', '20250101_120000', 'LFDN', '999', '24.0', options=TINY_LFDN)
     argv = ['--results', str(results), '--no-published', '--measure-latency', '--latency-size', '32x24']
-    code, md = run(leaderboard, tmp_path, *argv, '--latency-repeats', '1')
+    code, md = run(tmp_path, *argv, '--latency-repeats', '1')
     assert code == 0
     gopro = section(md.read_text(encoding='utf-8'), 'GoPro')
     timed = re.search(
@@ -469,8 +466,8 @@ def test_measure_latency_rebuilds_the_logged_network(leaderboard, tmp_path, caps
     assert f'builds {params:,} parameters, the row says 999; not timed' in captured.err
 
 
-def test_published_file_holds_every_table_row(leaderboard):
-    entries, datasets = leaderboard.load_published(leaderboard.DEFAULT_PUBLISHED)
+def test_published_file_holds_every_table_row():
+    entries, datasets = load_published(DEFAULT_PUBLISHED)
     per_table = {}
     for entry in entries:
         per_table[entry.provenance] = per_table.get(entry.provenance, 0) + 1
@@ -483,7 +480,7 @@ def test_published_file_holds_every_table_row(leaderboard):
         'Sensors 2021 (LFDN) Table 5': 7,
     }
     assert set(datasets) == {e.dataset for e in entries}
-    assert leaderboard.load_dataset_tasks(leaderboard.DEFAULT_PUBLISHED) == {
+    assert load_dataset_tasks(DEFAULT_PUBLISHED) == {
         'GoPro': 'deblur',
         'Kohler': 'deblur',
         'HIDE': 'deblur',
@@ -494,10 +491,10 @@ def test_published_file_holds_every_table_row(leaderboard):
     }
 
 
-def test_dataset_names_from_logs_map_to_paper_datasets(leaderboard):
+def test_dataset_names_from_logs_map_to_paper_datasets():
     known = ['GoPro', 'Kohler', 'HIDE', 'Rain100H', 'Rain100L', 'Rain14000', 'Test100']
-    assert leaderboard.canonical_dataset('GoPro_test', known) == 'GoPro'
-    assert leaderboard.canonical_dataset('Köhler', known) == 'Kohler'
-    assert leaderboard.canonical_dataset('rain100L-val', known) == 'Rain100L'
-    assert leaderboard.canonical_dataset('RainTest100', known) == 'Test100'
-    assert leaderboard.canonical_dataset('MyPhotos', known) == 'MyPhotos'
+    assert canonical_dataset('GoPro_test', known) == 'GoPro'
+    assert canonical_dataset('Köhler', known) == 'Kohler'
+    assert canonical_dataset('rain100L-val', known) == 'Rain100L'
+    assert canonical_dataset('RainTest100', known) == 'Test100'
+    assert canonical_dataset('MyPhotos', known) == 'MyPhotos'

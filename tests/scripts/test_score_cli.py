@@ -11,7 +11,8 @@ import cv2
 import numpy as np
 import pytest
 
-from basicsr_lfdn.scoring import ROW_KEYS, ScoringError, main, score_folders, write_row_json
+from basicsr_lfdn.research.rows import ROW_KEYS, write_row_json
+from basicsr_lfdn.scoring import ScoringError, main, score_folders
 
 OFFSET = 5
 RGB_PSNR = 20 * math.log10(255 / OFFSET)  # every channel off by 5 grey levels: MSE = 25

@@ -9,7 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
-from basicsr_lfdn.scoring import ROW_KEYS, ScoringError, check_row, main, read_uint8, score_folders, write_row_json
+from basicsr_lfdn.research.rows import ROW_KEYS, check_row, write_row_json
+from basicsr_lfdn.scoring import ScoringError, main, read_uint8, score_folders
 from tests.scripts.test_leaderboard_script import score_row
 from tests.scripts.test_score_cli import RGB_PSNR, make_pair
 
@@ -71,20 +72,20 @@ def test_a_row_that_cannot_be_written_is_an_error_on_stderr(tmp_path, capsys):
     [
         ([1, 2], 'r.json: not a measured-row JSON (expected an object with keys source, name, network,'),
         ({'source': 'measured'}, 'r.json: not a measured-row JSON (missing keys: name, network, recipe, dataset,'),
-        ({**score_row(None), 'extra': 1, 'more': 2}, 'r.json: not a measured-row JSON (unknown keys: extra, more)'),
+        ({**score_row(), 'extra': 1, 'more': 2}, 'r.json: not a measured-row JSON (unknown keys: extra, more)'),
         (
-            {k: v for k, v in score_row(None, zeta=1).items() if k != 'name'},
+            {k: v for k, v in score_row(zeta=1).items() if k != 'name'},
             'r.json: not a measured-row JSON (missing keys: name; unknown keys: zeta)',
         ),
-        (score_row(None, psnr='high'), "(psnr must be int or float or null, got 'high')"),
-        (score_row(None, num_images=True), '(num_images must be int, got True)'),
-        (score_row(None, source='paper'), "(source must be 'measured', got 'paper')"),
+        (score_row(psnr='high'), "(psnr must be int or float or null, got 'high')"),
+        (score_row(num_images=True), '(num_images must be int, got True)'),
+        (score_row(source='paper'), "(source must be 'measured', got 'paper')"),
         (
-            score_row(None, protocol={'y_channel': True}),
+            score_row(protocol={'y_channel': True}),
             '(protocol must have the keys y_channel, crop_border, rounding, got y_channel)',
         ),
         (
-            score_row(None, name=None, ssim='x'),
+            score_row(name=None, ssim='x'),
             "(name must be str, got None; ssim must be int or float or null, got 'x')",
         ),
     ],
@@ -96,13 +97,13 @@ def test_bad_rows_are_refused_with_the_reason(row, message):
 
 
 def test_valid_rows_pass_and_nan_is_not_written(tmp_path):
-    check_row(score_row(None, network=None, recipe=None, psnr=None), 'r.json')
+    check_row(score_row(network=None, recipe=None, psnr=None), 'r.json')
     with pytest.raises(ValueError):
-        write_row_json(score_row(None, psnr=math.nan), tmp_path / 'nan.json')
+        write_row_json(score_row(psnr=math.nan), tmp_path / 'nan.json')
     assert not list(tmp_path.iterdir())  # nothing half-written
-    write_row_json(score_row(None), tmp_path / 'ok.json')
+    write_row_json(score_row(), tmp_path / 'ok.json')
     with pytest.raises(FileExistsError, match='ok.json exists; pass --force to replace it'):
-        write_row_json(score_row(None), tmp_path / 'ok.json')
+        write_row_json(score_row(), tmp_path / 'ok.json')
 
 
 def test_alpha_is_dropped_and_sixteen_bit_is_rounded_to_eight(tmp_path):

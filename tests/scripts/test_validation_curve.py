@@ -1,4 +1,5 @@
-"""scripts/validation_curve.py: checkpoints timed from the run's start, picked at equal elapsed time."""
+"""The validation curve (``scripts/validation_curve.py``): checkpoints timed from the run's start, picked at equal
+elapsed time."""
 
 from __future__ import annotations
 
@@ -9,15 +10,8 @@ from pathlib import Path
 import pytest
 import torch
 
-import basicsr_lfdn  # noqa: F401  (must precede basicsr imports)
-from tests.conftest import load_script
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope='module')
-def curve():
-    return load_script('validation_curve')
+from basicsr_lfdn.research.runs import checkpoints
+from basicsr_lfdn.research.validation_curve import pick
 
 
 def make_run(root: Path, saved_after_minutes: dict[int, float]) -> Path:
@@ -35,24 +29,24 @@ def make_run(root: Path, saved_after_minutes: dict[int, float]) -> Path:
     return run
 
 
-def test_checkpoints_are_timed_from_the_first_log(curve, tmp_path):
+def test_checkpoints_are_timed_from_the_first_log(tmp_path):
     run = make_run(tmp_path, {300: 25.5, 100: 8.0, 200: 16.25})
-    found = curve.checkpoints(run)
+    found = checkpoints(run)
     timed = [(iteration, round(minutes, 2)) for iteration, minutes, _ in found]
     assert timed == [(100, 8.0), (200, 16.25), (300, 25.5)]
 
 
-def test_pick_takes_the_last_checkpoint_saved_by_each_time(curve, tmp_path):
-    found = curve.checkpoints(make_run(tmp_path, {100: 8.0, 200: 16.0, 300: 25.5, 400: 33.0}))
-    assert [item[0] for item in curve.pick(found, [10, 25.5, 60], 0)] == [100, 300, 400]
-    assert [item[0] for item in curve.pick(found, [], 200)] == [200, 400]
+def test_pick_takes_the_last_checkpoint_saved_by_each_time(tmp_path):
+    found = checkpoints(make_run(tmp_path, {100: 8.0, 200: 16.0, 300: 25.5, 400: 33.0}))
+    assert [item[0] for item in pick(found, [10, 25.5, 60], 0)] == [100, 300, 400]
+    assert [item[0] for item in pick(found, [], 200)] == [200, 400]
     with pytest.raises(ValueError, match='within 5'):
-        curve.pick(found, [5], 0)
+        pick(found, [5], 0)
 
 
-def test_a_folder_without_logs_or_checkpoints_is_named(curve, tmp_path):
+def test_a_folder_without_logs_or_checkpoints_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match='no train_'):
-        curve.checkpoints(tmp_path)
+        checkpoints(tmp_path)
     (tmp_path / 'train_x_20261130_120000.log').write_text('')
     with pytest.raises(FileNotFoundError, match='no net_g_'):
-        curve.checkpoints(tmp_path)
+        checkpoints(tmp_path)

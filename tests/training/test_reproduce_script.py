@@ -1,5 +1,6 @@
-"""scripts/reproduce.py: rows without data are reported as not run, nothing is copied from the paper;
-reduced budgets change every row alike, seeds are separate runs, verdicts follow the stated rule."""
+"""The reproduction runner (``scripts/reproduce.py``, ``basicsr_lfdn.research``): rows without data are reported as
+not run, nothing is copied from the paper; reduced budgets change every row alike, seeds are separate runs, verdicts
+follow the stated rule."""
 
 from __future__ import annotations
 
@@ -12,8 +13,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from basicsr_lfdn.research import ablation_report, paper_tables, reproduce
+from basicsr_lfdn.research.ablation_report import json_report, markdown_report
+from basicsr_lfdn.research.budgets import load_budget, write_run_options
+from basicsr_lfdn.research.paper_tables import available_tables, load_budget_rows
+from basicsr_lfdn.research.verdicts import Summary, verdict
 from basicsr_lfdn.utils.options import resolve_option_file
-from tests.conftest import load_script
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / 'shared' / 'datasets'
@@ -23,13 +28,13 @@ THREE_SEEDS = {'rain100h_full', 'rain100h_no_mshf', 'rain100h_rfdb', 'rain100h_b
 FAKE_GMACS = 7.25
 
 
-@pytest.fixture
-def reproduce(monkeypatch):
-    """The script loaded as a module (registered first: its dataclass needs sys.modules); MACs stubbed."""
-    monkeypatch.delitem(sys.modules, 'reproduce', raising=False)  # the previous module is put back after the test
-    module = load_script('reproduce')
-    monkeypatch.setattr(module, 'count_macs', lambda network, height, width: FAKE_GMACS * 1e9)
-    return module
+@pytest.fixture(autouse=True)
+def fake_macs(monkeypatch):
+    """MACs stubbed (a count at 1280×720 takes seconds per network), with an empty complexity cache around each test."""
+    monkeypatch.setattr(ablation_report, 'count_macs', lambda network, height, width: FAKE_GMACS * 1e9)
+    ablation_report.cached_complexity.cache_clear()
+    yield
+    ablation_report.cached_complexity.cache_clear()
 
 
 def table_cells(report: str) -> list[dict[str, str]]:
@@ -39,19 +44,19 @@ def table_cells(report: str) -> list[dict[str, str]]:
     return [dict(zip(header, (cell.strip() for cell in line.strip('|').split('|')))) for line in lines[2:]]
 
 
-def budget_rows(reproduce, tmp_path, budget='cpu-3h', seeds=None, tables=(TABLE6, TABLE9)):
-    loaded = reproduce.load_budget(budget)
-    return loaded, [row for table in tables for row in reproduce.load_budget_rows(table, loaded, tmp_path, seeds, None)]
+def budget_rows(tmp_path, budget='cpu-3h', seeds=None, tables=(TABLE6, TABLE9)):
+    loaded = load_budget(budget)
+    return loaded, [row for table in tables for row in load_budget_rows(table, loaded, tmp_path, seeds, None)]
 
 
-def test_every_table_of_both_papers_is_available(reproduce):
-    tables = reproduce.available_tables()
+def test_every_table_of_both_papers_is_available():
+    tables = available_tables()
     assert sorted(tables) == sorted(
         [f'icip-table{n}' for n in range(1, 5)] + [f'sensors-table{n}' for n in range(2, 10)]
     )
 
 
-def test_rows_without_data_are_reported_not_run_with_the_missing_path(reproduce, tmp_path, monkeypatch, capsys):
+def test_rows_without_data_are_reported_not_run_with_the_missing_path(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     reproduce.main(['--table', 'icip-table3'])
     cells = table_cells((tmp_path / 'results' / 'reproduce' / 'icip-table3.md').read_text())
@@ -67,7 +72,7 @@ def test_rows_without_data_are_reported_not_run_with_the_missing_path(reproduce,
     assert '--force' in capsys.readouterr().err
 
 
-def test_print_commands_emits_one_job_per_training_run(reproduce, tmp_path, monkeypatch, capsys):
+def test_print_commands_emits_one_job_per_training_run(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     reproduce.main(['--table', 'sensors-table2', '--print-commands'])
     jobs = [line for line in capsys.readouterr().out.splitlines() if not line.startswith('#')]
@@ -78,8 +83,8 @@ def test_print_commands_emits_one_job_per_training_run(reproduce, tmp_path, monk
 # ----------------------------------------------------------------------------- budgets
 
 
-def test_budget_gives_every_row_the_same_recipe_and_only_its_own_network(reproduce, tmp_path):
-    budget, rows = budget_rows(reproduce, tmp_path)
+def test_budget_gives_every_row_the_same_recipe_and_only_its_own_network(tmp_path):
+    budget, rows = budget_rows(tmp_path)
     assert sorted(row.path.stem for row in rows) == sorted(
         [f'rain100h_{name}' for name in ('full', 'no_mshf', 'no_fusion', 'rfdb', 'cnn', 'none')]
         + [f'rain100h_blocks{n}' for n in range(1, 7)]
@@ -108,9 +113,9 @@ def test_budget_gives_every_row_the_same_recipe_and_only_its_own_network(reprodu
     assert budget.threads == 1
 
 
-def test_smoke_budget_differs_from_cpu_3h_only_in_iterations_and_test_images(reproduce, tmp_path):
-    _, full = budget_rows(reproduce, tmp_path / 'full', tables=(TABLE6,))
-    _, smoke = budget_rows(reproduce, tmp_path / 'smoke', budget='cpu-smoke', tables=(TABLE6,))
+def test_smoke_budget_differs_from_cpu_3h_only_in_iterations_and_test_images(tmp_path):
+    _, full = budget_rows(tmp_path / 'full', tables=(TABLE6,))
+    _, smoke = budget_rows(tmp_path / 'smoke', budget='cpu-smoke', tables=(TABLE6,))
     big, small = full[0].runs[0].opt, smoke[0].runs[0].opt
     assert small['train']['total_iter'] == 3 and small['train']['scheduler']['periods'] == [3]
     assert small['datasets']['test_2']['meta_info_file'] == 'options/_base_/rain100h_smoke_pairs.txt'
@@ -123,8 +128,8 @@ def test_smoke_budget_differs_from_cpu_3h_only_in_iterations_and_test_images(rep
     assert big == small
 
 
-def test_seeds_are_separate_named_runs_and_rows_with_one_network_share_them(reproduce, tmp_path):
-    _, rows = budget_rows(reproduce, tmp_path)
+def test_seeds_are_separate_named_runs_and_rows_with_one_network_share_them(tmp_path):
+    _, rows = budget_rows(tmp_path)
     by_stem = {row.path.stem: row for row in rows}
     for stem, row in by_stem.items():
         assert len(row.runs) == (3 if stem in THREE_SEEDS else 2), stem
@@ -134,19 +139,19 @@ def test_seeds_are_separate_named_runs_and_rows_with_one_network_share_them(repr
     assert [run.name for run in by_stem['rain100h_full'].runs] == [run.name for run in by_stem['rain100h_blocks4'].runs]
     names = {run.name for row in rows for run in row.runs}
     assert len(names) == 25  # 3 + 3 + 3 + 2 + 2 + 2 (Table 6) + 5 × 2 (Table 9, 4 FDNB = full)
-    _, overridden = budget_rows(reproduce, tmp_path / 'one', seeds=1)
+    _, overridden = budget_rows(tmp_path / 'one', seeds=1)
     assert all(len(row.runs) == 1 for row in overridden)
 
 
-def test_a_changed_budget_never_reuses_a_trained_run(reproduce, tmp_path, monkeypatch):
+def test_a_changed_budget_never_reuses_a_trained_run(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    budget, rows = budget_rows(reproduce, tmp_path, tables=(TABLE6,))
+    budget, rows = budget_rows(tmp_path, tables=(TABLE6,))
     run = rows[0].runs[0]
     (tmp_path / 'experiments' / run.name).mkdir(parents=True)
-    reproduce.write_run_options(run.opt, run.option_file)  # same options: fine
+    write_run_options(run.opt, run.option_file)  # same options: fine
     changed = {**run.opt, 'train': {**run.opt['train'], 'total_iter': 331}}
     with pytest.raises(SystemExit, match='budget changed'):
-        reproduce.write_run_options(changed, run.option_file)
+        write_run_options(changed, run.option_file)
     assert yaml.safe_load(run.option_file.read_text()) == run.opt
 
 
@@ -165,16 +170,14 @@ def test_a_changed_budget_never_reuses_a_trained_run(reproduce, tmp_path, monkey
         ((21.0, 21.2), (22.0, 22.2, 22.4), None, '–'),
     ],
 )
-def test_verdict_compares_the_gap_with_the_sum_of_spreads(reproduce, row, reference, published_gap, expected):
-    summary = reproduce.Summary
-    assert reproduce.verdict(summary(row), summary(reference), published_gap) == expected
+def test_verdict_compares_the_gap_with_the_sum_of_spreads(row, reference, published_gap, expected):
+    assert verdict(Summary(row), Summary(reference), published_gap) == expected
 
 
-def test_a_gap_equal_to_the_noise_is_within_noise(reproduce):
-    summary = reproduce.Summary
-    reference = summary((21.0, 22.0, 23.0))  # mean 22, spread 1 (exact in binary)
-    assert reproduce.verdict(summary((19.0, 20.0, 21.0)), reference, -1.0) == 'within noise'  # gap -2 = 1 + 1
-    assert reproduce.verdict(summary((18.75, 19.75, 20.75)), reference, -1.0) == 'holds'
+def test_a_gap_equal_to_the_noise_is_within_noise():
+    reference = Summary((21.0, 22.0, 23.0))  # mean 22, spread 1 (exact in binary)
+    assert verdict(Summary((19.0, 20.0, 21.0)), reference, -1.0) == 'within noise'  # gap -2 = 1 + 1
+    assert verdict(Summary((18.75, 19.75, 20.75)), reference, -1.0) == 'holds'
 
 
 MEASURED = {  # Rain100H PSNR per seed; SSIM = PSNR / 100 (no published figure looks like these)
@@ -186,13 +189,13 @@ MEASURED = {  # Rain100H PSNR per seed; SSIM = PSNR / 100 (no published figure l
 }
 
 
-def test_report_keeps_measured_and_published_apart_and_states_verdicts(reproduce, tmp_path):
-    budget, rows = budget_rows(reproduce, tmp_path, tables=(TABLE6,))
+def test_report_keeps_measured_and_published_apart_and_states_verdicts(tmp_path):
+    budget, rows = budget_rows(tmp_path, tables=(TABLE6,))
     for row in rows:
         for run, psnr in zip(row.runs, MEASURED.get(row.path.stem, [])):
             run.metrics, run.images, run.status = {'psnr': psnr, 'ssim': psnr / 100}, 100, 'measured'
             run.baseline = {'psnr': 13.55}
-    report = reproduce.markdown_report('sensors-table6', rows, budget)
+    report = markdown_report('sensors-table6', rows, budget)
     cells = {row['row']: row for row in table_cells(report)}
     published = {row.paper['row']: row.paper for row in rows}
     for label, row in cells.items():
@@ -215,21 +218,21 @@ def test_report_keeps_measured_and_published_apart_and_states_verdicts(reproduce
     assert untouched['PSNR (paper)'] == '27.36'
     assert '330 iterations of 8 × 128² crops for every row' in report and '128-px tiles' in report
 
-    data = reproduce.json_report('sensors-table6', rows, budget)
+    data = json_report('sensors-table6', rows, budget)
     entry = next(item for item in data['rows'] if item['row'] == 'without MSHF (strided-conv encoder)')
     assert entry['measured']['psnr'] == MEASURED['rain100h_no_mshf'] and entry['published']['psnr'] == 28.92
     assert entry['runs_planned'] == 3 and entry['params'] == 654591
 
 
-def test_budget_runs_train_once_two_at_a_time_on_one_thread_and_are_reused(reproduce, tmp_path, monkeypatch):
+def test_budget_runs_train_once_two_at_a_time_on_one_thread_and_are_reused(tmp_path, monkeypatch):
     """The subprocesses are faked: training writes net_g_latest.pth, testing a metrics.json."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(reproduce, 'missing_paths', lambda opt: [])
+    monkeypatch.setattr(paper_tables, 'missing_paths', lambda opt: [])
     monkeypatch.setenv('OMP_NUM_THREADS', '4')  # the runner must set one thread, whatever the shell says
     calls, active, peak, lock = [], [0], [0], threading.Lock()
     both_started = threading.Barrier(2, timeout=30)
 
-    def fake_run(command, env, stdout, stderr, check):
+    def fake_run(command, cwd, env, stdout, stderr, check):
         opt = yaml.safe_load(Path(command[command.index('-opt') + 1]).read_text())
         training = command[1].endswith('train.py')
         with lock:
@@ -253,7 +256,7 @@ def test_budget_runs_train_once_two_at_a_time_on_one_thread_and_are_reused(repro
             active[0] -= 1
         return subprocess.CompletedProcess(command, 0)
 
-    monkeypatch.setattr(reproduce.subprocess, 'run', fake_run)
+    monkeypatch.setattr(subprocess, 'run', fake_run)
     rows = ['rain100h_full', 'rain100h_no_mshf', 'rain100h_blocks4']
     args = ['--table', 'sensors-table6', 'sensors-table9', '--budget', 'cpu-3h', '--rows', *rows, '--jobs', '2']
     reproduce.main([*args, '--out', 'out'])
