@@ -26,6 +26,7 @@ setup(
         'opencv-python',
         'einops',
         'numpy',
+        'psutil',
         'pyyaml',
         'tqdm',
         'scikit-image',

@@ -177,6 +177,15 @@ def training_summary(recipe_opt: dict) -> dict:
     }
 
 
+def ladder_stages(record_path: Path, network: str) -> list[dict]:
+    """The chain of training stages of ``network`` in a ladder record (``scripts/ladder_curve.py``)."""
+    record = json.loads(record_path.read_text(encoding='utf-8')) if record_path.is_file() else {}
+    stages = (record.get(network) or {}).get('stages')
+    if not stages:
+        raise SystemExit(f'--ladder {record_path}: no stages of {network} (add them with scripts/ladder_curve.py add)')
+    return [{'label': stage['label'], 'recipe': stage['recipe'], 'hours': stage['hours']} for stage in stages]
+
+
 def render_card(card: dict) -> str:
     """The model card for people (``<name>.md``) from the card's data."""
     lines = [
@@ -187,6 +196,11 @@ def render_card(card: dict) -> str:
         f'- recipe: `{card["recipe"]}`; hardware: {card["hardware"]}',
         f'- checkpoint: `{card["source_checkpoint"]}`, {card["selection"]}',
     ]
+    if card.get('ladder'):
+        chain = ' → '.join(
+            f'{stage["label"]} (`{stage["recipe"]}`, {stage["hours"]:.2f} h)' for stage in card['ladder']
+        )
+        lines.append(f'- ladder (each stage warm-started from the one before; hours of one CPU thread): {chain}')
     for key, value in card['training'].items():
         lines.append(f'- {key}: `{json.dumps(value)}`' if isinstance(value, dict) else f'- {key}: {value}')
     lines += ['', '| test set | images | input PSNR / SSIM | output PSNR / SSIM |', '|---|---:|---:|---:|']
@@ -248,6 +262,8 @@ def ship(args: argparse.Namespace) -> None:
         },
         'regression': regression_section(args.task, network, recipe_opt, args.data),
     }
+    if args.ladder:
+        card['ladder'] = ladder_stages(args.ladder, recipe_opt['network_g']['type'])
     write_card(card)
     if not args.no_int8:
         remeasure_int8(PRETRAINED_DIR / f'{name}.json', args.data, args.threads)
@@ -266,6 +282,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--param-key', default='params')
     parser.add_argument('--hardware', default='2-core CPU, bf16 autocast')
     parser.add_argument('--selection', default='the last checkpoint', help='how the checkpoint was chosen')
+    parser.add_argument(
+        '--ladder',
+        type=Path,
+        help="ladder record (docs/measured/ladder_<task>.json): the card lists the network's stages",
+    )
     parser.add_argument('--data', type=Path, default=DATA, help='the shared datasets folder')
     parser.add_argument('--force', action='store_true')
     parser.add_argument('--threads', type=int, help='CPU threads of the int8 measurement (default: all)')
