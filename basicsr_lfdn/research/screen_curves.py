@@ -3,8 +3,8 @@
 Rows are training runs stopped at equal CPU time (``scripts/cpu_budget_run.py``). The record
 (``docs/measured/<screen>.json``) holds, per row, its option file, its start (the validation of the
 weights it started from, at 0 minutes) and its rounds ``{"iter", "cpu_minutes", "<set>": psnr}``,
-plus each set's input PSNR. ``table`` prints every row at a given CPU time as the gain over its
-start; ``plot`` draws one panel per set.
+plus each set's input PSNR. ``table`` prints every row at a given CPU time with its gain over
+the input (what deblurring or deraining adds), after the starts; ``plot`` draws one panel per set.
 
     python scripts/screen_curves.py collect -o docs/measured/deblur_speed_screen.json \\
         --row options/real/deblur_speed/lfdn_warm_deblur.yml=start/lfdn_deblur.json \\
@@ -69,7 +69,9 @@ def collect(rows: list[str]) -> dict[str, Any]:
             raise FileNotFoundError(f'{curve}: run {option} first (scripts/cpu_budget_run.py)')
         points, inputs = read_rounds(curve)
         record['inputs'].update(inputs)
-        record['rows'].append({'name': name, 'option': option, 'start': start_point(start, inputs), 'points': points})
+        record['rows'].append(
+            {'name': name, 'option': option, 'start_from': start, 'start': start_point(start, inputs), 'points': points}
+        )
     return record
 
 
@@ -80,38 +82,54 @@ def at_minutes(points: list[dict[str, Any]], minutes: float) -> dict[str, Any] |
 
 
 def table(record: dict[str, Any], minutes: float) -> str:
-    """A markdown table: each row's round at ``minutes`` as PSNR and gain over its start, per set."""
+    """A markdown table: each start, then each row's round at ``minutes``, as PSNR (gain over the input)."""
     sets = list(record['inputs'])
+
+    def cells(values: dict[str, float]) -> str:
+        return ' | '.join(
+            f'{values[name]:.2f} ({values[name] - record["inputs"][name]:+.2f})' if name in values else '–'
+            for name in sets
+        )
+
     lines = [
         '| row | iter. | CPU-min | ' + ' | '.join(sets) + ' |',
         '|---|---:|---:|' + '---:|' * len(sets),
         '| input | | | ' + ' | '.join(f'{record["inputs"][name]:.2f}' for name in sets) + ' |',
     ]
+    starts = {row['start_from']: row['start'] for row in record['rows'] if row['start_from'] != 'input'}
+    lines += [f'| start: `{Path(spec).name}` | 0 | 0 | {cells(values)} |' for spec, values in starts.items()]
     for row in record['rows']:
         point = at_minutes(row['points'], minutes)
         if point is None:
             lines.append(f'| {row["name"]} | – | – | ' + ' | '.join('–' for _ in sets) + ' |')
             continue
-        cells = []
-        for name in sets:
-            gain = point[name] - row['start'][name] if name in row['start'] else None
-            cells.append(f'{point[name]:.2f}' + (f' ({gain:+.2f})' if gain is not None else ''))
-        lines.append(f'| {row["name"]} | {point["iter"]} | {point["cpu_minutes"]:.1f} | ' + ' | '.join(cells) + ' |')
+        lines.append(f'| {row["name"]} | {point["iter"]} | {point["cpu_minutes"]:.1f} | {cells(point)} |')
     return '\n'.join(lines)
 
 
-def plot(record: dict[str, Any], sets: list[str], output: Path) -> None:
-    """One panel per set: every row from its start (0 minutes) through its rounds."""
+def plot(record: dict[str, Any], sets: list[str], output: Path, window_db: float = 2.0) -> None:
+    """One panel per set: every row from its start (0 minutes) through its rounds.
+
+    The y axis spans the values within ``window_db`` of the input, so that one diverged or damaging
+    row does not flatten the others; rows with points outside it are marked "(off scale)".
+    """
     plt = pyplot()
     figure, axes = plt.subplots(1, len(sets), figsize=(4.2 * len(sets), 3.6), squeeze=False)
     for axis, name in zip(axes[0], sets):
+        reference = record['inputs'][name]
+        shown = [reference]
         for row in record['rows']:
             xs = [0.0] if name in row['start'] else []
             ys = [row['start'][name]] if name in row['start'] else []
             xs += [point['cpu_minutes'] for point in row['points']]
             ys += [point[name] for point in row['points']]
-            axis.plot(xs, ys, marker='o', markersize=2.5, linewidth=1, label=row['name'])
-        axis.axhline(record['inputs'][name], color='k', linestyle=':', linewidth=0.8, label='input')
+            inside = [value for value in ys if abs(value - reference) <= window_db]
+            shown += inside
+            label = row['name'] + (' (off scale)' if len(inside) < len(ys) else '')
+            axis.plot(xs, ys, marker='o', markersize=2.5, linewidth=1, label=label)
+        margin = 0.05 * (max(shown) - min(shown)) + 0.02
+        axis.set_ylim(min(shown) - margin, max(shown) + margin)
+        axis.axhline(reference, color='k', linestyle=':', linewidth=0.8, label='input')
         axis.set_title(name, fontsize=9)
         axis.set_xlabel('CPU minutes of one thread', fontsize=8)
         axis.set_ylabel('validation PSNR (dB)', fontsize=8)

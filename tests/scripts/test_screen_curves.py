@@ -27,18 +27,20 @@ def test_rounds_are_in_cpu_minutes_and_a_repeated_iteration_keeps_its_last_line(
     assert at_minutes(points, 5.0) is None
 
 
-def test_table_gives_each_row_its_gain_over_its_own_start(tmp_path: Path) -> None:
+def test_table_gives_starts_and_rows_at_one_cpu_time_as_gains_over_the_input(tmp_path: Path) -> None:
     (tmp_path / 'warm.json').write_text(json.dumps([{'weights': 'w.pth', 'mild': 24.3, 'mild input': 24.0}]))
     record = {
         'inputs': {'mild': 24.0},
         'rows': [
             {
                 'name': 'scratch',
+                'start_from': 'input',
                 'start': start_point('input', {'mild': 24.0}),
                 'points': [{'iter': 100, 'cpu_minutes': 6.0, 'mild': 24.5}],
             },
             {
                 'name': 'warm',
+                'start_from': str(tmp_path / 'warm.json'),
                 'start': start_point(str(tmp_path / 'warm.json'), {'mild': 24.0}),
                 'points': [
                     {'iter': 100, 'cpu_minutes': 6.5, 'mild': 24.4},
@@ -48,5 +50,7 @@ def test_table_gives_each_row_its_gain_over_its_own_start(tmp_path: Path) -> Non
         ],
     }
     text = table(record, minutes=15)
+    assert '| start: `warm.json` | 0 | 0 | 24.30 (+0.30) |' in text
     assert '| scratch | 100 | 6.0 | 24.50 (+0.50) |' in text
-    assert '| warm | 100 | 6.5 | 24.40 (+0.10) |' in text
+    assert '| warm | 100 | 6.5 | 24.40 (+0.40) |' in text
+    assert 'start: `input' not in text
