@@ -61,12 +61,6 @@ class BudgetRun:
         return True
 
 
-def train_command(option_file: Path, auto_resume: bool = True) -> list[str]:
-    """The training command of one option file."""
-    command = [sys.executable, str(TRAIN_SCRIPT), '-opt', str(option_file)]
-    return command + ['--auto_resume'] if auto_resume else command
-
-
 def run_queue(runs: list[BudgetRun], parallel: int, threads: int, poll_s: float = 5.0) -> list[BudgetRun]:
     """Run every budgeted run, ``parallel`` at a time, until each is stopped or ends by itself."""
     if parallel < 1:
@@ -95,7 +89,14 @@ def main(argv: list[str] | None = None) -> int:
     missing = [str(path) for path in args.opt if not path.is_file()]
     if missing:
         parser.error(f'option file(s) not found: {", ".join(missing)}')
-    runs = [BudgetRun(train_command(path), args.log_dir / f'{path.stem}.log', args.cpu_minutes) for path in args.opt]
+    runs = [
+        BudgetRun(
+            [sys.executable, str(TRAIN_SCRIPT), '-opt', str(path), '--auto_resume'],
+            args.log_dir / f'{path.stem}.log',
+            args.cpu_minutes,
+        )
+        for path in args.opt
+    ]
     for run in run_queue(runs, args.parallel, args.threads):
         how = 'stopped at its budget' if run.stopped else f'ended by itself (exit {run.process.returncode})'
         print(f'{run.log.stem}: {run.cpu_s / 60:.1f} CPU-min, {how}; log {run.log}')

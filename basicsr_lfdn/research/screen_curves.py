@@ -16,33 +16,26 @@ the input (what deblurring or deraining adds), after the starts; ``plot`` draws 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
 from basicsr_lfdn.research.figure_style import pyplot
 from basicsr_lfdn.research.json_files import read_json, write_json
+from basicsr_lfdn.research.ladder_curve import rounds_from_curve
 from basicsr_lfdn.research.runs import REPO_ROOT
 from basicsr_lfdn.utils.options import resolve_option_file
 
 
 def read_rounds(curve: Path) -> tuple[list[dict[str, Any]], dict[str, float]]:
     """Rounds of a ``validation_curve.jsonl`` (last line per iteration wins) and each set's input PSNR."""
-    by_iter: dict[int, dict[str, Any]] = {}
-    inputs: dict[str, float] = {}
-    for line in curve.read_text(encoding='utf-8').splitlines():
-        if not line.strip():
-            continue
-        entry = json.loads(line)
-        point: dict[str, Any] = {'iter': entry['iter'], 'cpu_minutes': round(60 * entry['cpu_hours'], 2)}
-        for name, value in entry.items():
-            if isinstance(value, dict):
-                point[name] = value['psnr']
-                inputs[name] = value['psnr_input']
-        by_iter[entry['iter']] = point
-    if not by_iter:
-        raise ValueError(f'{curve}: no validation rounds')
-    return [by_iter[key] for key in sorted(by_iter)], inputs
+    clock = ('iter', 'cpu_hours')
+    points = [
+        {'iter': point['iter'], 'cpu_minutes': round(60 * point['cpu_hours'], 2)}
+        | {name: value for name, value in point.items() if name not in clock}
+        for point in rounds_from_curve(curve)
+    ]
+    last_inputs = rounds_from_curve(curve, metric='psnr_input')[-1]
+    return points, {name: value for name, value in last_inputs.items() if name not in clock}
 
 
 def start_point(spec: str, inputs: dict[str, float]) -> dict[str, float]:
