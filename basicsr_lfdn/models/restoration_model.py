@@ -42,7 +42,7 @@ from basicsr.utils.registry import MODEL_REGISTRY
 from torch import Tensor, nn
 from torch.nn.parallel import DataParallel, DistributedDataParallel
 
-from basicsr_lfdn.models.validation_record import CpuClock, ValidationRecord
+from basicsr_lfdn.models.validation_record import CpuClock, ValidationRecord, worst_losses
 from basicsr_lfdn.utils.checkpoint import atomic_torch_save, load_checkpoint, load_fitting_state
 from basicsr_lfdn.utils.tiling import tiled_forward
 
@@ -226,8 +226,10 @@ class RestorationModel(SRModel):
         need_baseline = bool(metric_opts) and dataset_name not in self.input_baselines
         if metric_opts:
             self._initialize_best_metric_results(dataset_name)
-        self.metric_results = {name: 0.0 for name in metric_opts}
-        baseline = {name: 0.0 for name in metric_opts}
+        if not hasattr(self, 'input_image_metrics'):
+            self.input_image_metrics: dict[str, dict[str, list[float]]] = {}
+        image_metrics: dict[str, list[float]] = {name: [] for name in metric_opts}
+        baseline: dict[str, list[float]] = {name: [] for name in metric_opts}
 
         count = 0
         for index, val_data in enumerate(dataloader):
@@ -240,9 +242,9 @@ class RestorationModel(SRModel):
             for name, metric_opt in metric_opts.items():
                 if gt_img is None:
                     raise ValueError(f'validation set {dataset_name} has no targets (gt) for metric {name}')
-                self.metric_results[name] += calculate_metric({'img': sr_img, 'img2': gt_img}, metric_opt)
+                image_metrics[name].append(calculate_metric({'img': sr_img, 'img2': gt_img}, metric_opt))
                 if need_baseline:
-                    baseline[name] += calculate_metric({'img': lq_img, 'img2': gt_img}, metric_opt)
+                    baseline[name].append(calculate_metric({'img': lq_img, 'img2': gt_img}, metric_opt))
             if save_img:
                 imwrite(sr_img, self._image_path(dataset_name, img_name, current_iter))
             if index < num_strips:
@@ -254,12 +256,14 @@ class RestorationModel(SRModel):
 
         if not metric_opts or count == 0:
             return
-        for name in self.metric_results:
-            self.metric_results[name] /= count
-            self._update_best_metric_result(dataset_name, name, self.metric_results[name], current_iter)
+        self.metric_results = {name: sum(values) / count for name, values in image_metrics.items()}
+        for name, value in self.metric_results.items():
+            self._update_best_metric_result(dataset_name, name, value, current_iter)
         if need_baseline:
-            self.input_baselines[dataset_name] = {name: value / count for name, value in baseline.items()}
+            self.input_image_metrics[dataset_name] = baseline
+            self.input_baselines[dataset_name] = {name: sum(values) / count for name, values in baseline.items()}
             self._log_input_baseline(dataset_name, tb_logger)
+        self.worst_losses = worst_losses(self.input_image_metrics.get(dataset_name, {}), image_metrics)
         self._log_validation_metric_values(current_iter, dataset_name, tb_logger)
         if self.opt['is_train'] and getattr(self, 'validation_record', None) is not None:
             self._record_round(current_iter, dataset_name)
@@ -279,6 +283,7 @@ class RestorationModel(SRModel):
             dataset_name,
             dict(self.metric_results),
             self.input_baselines.get(dataset_name, {}),
+            self.worst_losses,
             self.cpu_clock.seconds(),
             lambda: self.save_network(nets, 'net_g', 'best', param_key=keys),
         )

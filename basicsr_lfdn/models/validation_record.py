@@ -14,6 +14,8 @@ With ``val.select_best`` the round also decides which weights are the run's best
         metric: psnr
         max_loss: {BSDS-dry-val: 0.5}            # a round is eligible only if the output of each
                                                  # named set is at most this far below its input
+        max_worst_loss: {BSDS-dry-val: 2.0}      # ... and no single image of the set is more than
+                                                 # this far below its own input
 
 The best eligible round's weights go to ``models/net_g_best.pth`` and its figures to
 ``best.json`` (read back on resume, so a resumed run keeps its best).
@@ -22,6 +24,7 @@ The best eligible round's weights go to ``models/net_g_best.pth`` and its figure
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from collections.abc import Callable
@@ -60,7 +63,11 @@ class ValidationRecord:
         self.set_names = set(set_names)
         self.select_opt = dict(select_opt) if select_opt else None
         if self.select_opt:
-            named = set(self.select_opt.get('mean_of') or []) | set(self.select_opt.get('max_loss') or {})
+            named = (
+                set(self.select_opt.get('mean_of') or [])
+                | set(self.select_opt.get('max_loss') or {})
+                | set(self.select_opt.get('max_worst_loss') or {})
+            )
             if not self.select_opt.get('mean_of'):
                 raise ValueError('val.select_best needs mean_of: the validation sets whose mean is the score')
             unknown = named - self.set_names
@@ -84,13 +91,22 @@ class ValidationRecord:
         set_name: str,
         metrics: dict[str, float],
         input_metrics: dict[str, float],
+        image_worst_losses: dict[str, float],
         cpu_seconds: float,
         save_best: Callable[[], None],
     ) -> dict[str, Any] | None:
-        """Record one set's metrics; when the round is complete, write it and return it (else None)."""
+        """Record one set's metrics; when the round is complete, write it and return it (else None).
+
+        ``input_metrics`` are the set's metrics of the unrestored inputs, ``image_worst_losses`` the
+        largest drop of one image below its own input (see :func:`worst_losses`).
+        """
         if self.round_iter != current_iter:
             self.round, self.round_iter = {}, current_iter
-        self.round[set_name] = {**metrics, **{f'{name}_input': value for name, value in input_metrics.items()}}
+        self.round[set_name] = {
+            **metrics,
+            **{f'{name}_input': value for name, value in input_metrics.items()},
+            **{f'{name}_worst_loss': value for name, value in image_worst_losses.items()},
+        }
         if set(self.round) != self.set_names:
             return None
         entry: dict[str, Any] = {'iter': current_iter, 'cpu_hours': round(cpu_seconds / 3600, 4), **self.round}
@@ -116,8 +132,29 @@ class ValidationRecord:
         eligible = all(
             round_[name][f'{metric}_input'] - round_[name][metric] <= float(limit)
             for name, limit in (self.select_opt.get('max_loss') or {}).items()
+        ) and all(
+            round_[name].get(f'{metric}_worst_loss', math.inf) <= float(limit)
+            for name, limit in (self.select_opt.get('max_worst_loss') or {}).items()
         )
         return score, eligible
+
+
+def worst_losses(input_values: dict[str, list[float]], output_values: dict[str, list[float]]) -> dict[str, float]:
+    """Per metric, the largest ``input - output`` over the images of a set (higher-is-better metrics).
+
+    Args:
+        input_values: metric name -> one value per image for the unrestored inputs.
+        output_values: metric name -> one value per image, same order, for the restored images.
+
+    Returns:
+        Metric name -> worst loss in the metric's unit (negative when every image improved); only
+        metrics with both lists of equal length.
+    """
+    return {
+        name: max(before - after for before, after in zip(input_values[name], outputs, strict=True))
+        for name, outputs in output_values.items()
+        if outputs and len(input_values.get(name, [])) == len(outputs)
+    }
 
 
 def _write_json_atomically(path: str, content: dict[str, Any]) -> None:
