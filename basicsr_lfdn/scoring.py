@@ -278,6 +278,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--json', type=Path, help='write the measured-row JSON here')
     parser.add_argument('--force', action='store_true', help='replace an existing --json file')
     parser.add_argument('--allow-missing', action='store_true', help='skip images without a counterpart')
+    parser.add_argument(
+        '--worst', type=int, default=0, metavar='N', help='also print the N images of lowest PSNR (default 0)'
+    )
     return parser
 
 
@@ -310,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f'warning: skipped restored image {args.restored / name}: no target', file=sys.stderr)
     dataset = args.dataset or args.target.resolve().name
     print(result.describe(dataset))
+    for score in sorted(result.images, key=lambda image: image.psnr)[: max(args.worst, 0)]:
+        print(f'  {score.name}: PSNR {score.psnr:.2f} dB, SSIM {score.ssim:.4f}')
     if args.json is not None:
         name = args.name or args.restored.resolve().name
         row = result.to_row(name, dataset, _provenance(args), network=args.network, recipe=args.recipe)

@@ -49,7 +49,6 @@ def rain_free_losses(network: torch.nn.Module) -> np.ndarray:
 def _networks() -> list:
     """The shipped derain networks; those still known to fail carry a strict xfail (remove it when they pass)."""
     failing = {
-        'LFDN': 'the LFDN derain weights of 2026-12-07 lose 0.41 dB on average but 7.8 dB on one photo (78004)',
         'LMFN': 'the LMFN derain weights shipped on 2026-11-30 lose ~13 dB on rain-free photos',
     }
     return [

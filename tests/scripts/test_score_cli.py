@@ -52,6 +52,16 @@ def test_constant_offset_gives_the_psnr_computed_by_hand(tmp_path, capsys):
     assert capsys.readouterr().out.strip() == expected
 
 
+def test_worst_lists_the_images_of_lowest_psnr_first(tmp_path, capsys):
+    restored, target = make_pair(tmp_path)
+    image = cv2.imread(str(target / '001.png'))
+    cv2.imwrite(str(restored / '001.png'), image + 2 * OFFSET)  # twice the offset: 6.02 dB below the others
+    assert main(['--restored', str(restored), '--target', str(target), '--worst', '2']) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[1] == f'  001.png: PSNR {RGB_PSNR - 20 * math.log10(2):.2f} dB, SSIM ' + lines[1].split('SSIM ')[1]
+    assert lines[2].startswith(f'  000.png: PSNR {RGB_PSNR:.2f} dB') and len(lines) == 3
+
+
 def test_sixteen_bit_and_other_extensions_match_by_stem(tmp_path):
     restored, target = make_pair(tmp_path, count=1)
     image = cv2.imread(str(target / '000.png'))
