@@ -263,17 +263,17 @@ class RestorationModel(SRModel):
             self.input_image_metrics[dataset_name] = baseline
             self.input_baselines[dataset_name] = {name: sum(values) / count for name, values in baseline.items()}
             self._log_input_baseline(dataset_name, tb_logger)
-        self.worst_losses = worst_losses(self.input_image_metrics.get(dataset_name, {}), image_metrics)
         self._log_validation_metric_values(current_iter, dataset_name, tb_logger)
         if self.opt['is_train'] and getattr(self, 'validation_record', None) is not None:
-            self._record_round(current_iter, dataset_name)
+            worst = worst_losses(self.input_image_metrics.get(dataset_name, {}), image_metrics)
+            self._record_round(current_iter, dataset_name, worst)
         if tb_logger:
             for name, value in self.fusion_scalars().items():
                 tb_logger.add_scalar(f'fusion/{name}', value, current_iter)
         if not self.opt['is_train']:
             self._write_metrics_json(dataset_name, count)
 
-    def _record_round(self, current_iter: int, dataset_name: str) -> None:
+    def _record_round(self, current_iter: int, dataset_name: str, worst: dict[str, float]) -> None:
         """Add this set to the validation round (curve file, best weights as models/net_g_best.pth)."""
         has_ema = hasattr(self, 'net_g_ema')
         nets = [self.net_g, self.net_g_ema] if has_ema else self.net_g
@@ -283,7 +283,7 @@ class RestorationModel(SRModel):
             dataset_name,
             dict(self.metric_results),
             self.input_baselines.get(dataset_name, {}),
-            self.worst_losses,
+            worst,
             self.cpu_clock.seconds(),
             lambda: self.save_network(nets, 'net_g', 'best', param_key=keys),
         )
