@@ -1,9 +1,10 @@
 """Leaderboard: measured results beside the published numbers of both papers (``basicsr_lfdn.research.leaderboard``).
 
 The committed docs/leaderboard.md and docs/figures/leaderboard.png are drawn from the measured JSONs
-of docs/measured/ and the test logs of the shipped models in results/::
+of docs/measured/ and the model cards of the shipped weights (basicsr_lfdn/pretrained/*.json), so a
+fresh clone redraws them; without --no-logs the test logs in results/ add rows of your own runs::
 
-    python scripts/leaderboard.py --scores docs/measured/budget-derain --results results \\
+    python scripts/leaderboard.py --scores docs/measured/budget-derain --no-logs \\
         --ablations docs/measured/sensors-table6-cpu-3h.json docs/measured/sensors-table9-cpu-3h.json \\
         --output-md docs/leaderboard.md --output-png docs/figures/leaderboard.png
 """

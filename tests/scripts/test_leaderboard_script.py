@@ -137,8 +137,10 @@ def write_json(path: Path, data: object) -> Path:
 
 
 def run(tmp_path, *extra: str) -> tuple[int, Path]:
+    """The leaderboard on the given rows only (no model cards, unless ``extra`` names a folder of them)."""
     md, png = tmp_path / 'board.md', tmp_path / 'board.png'
-    code = leaderboard.main(['--output-md', str(md), '--output-png', str(png), *extra])
+    cards = [] if '--cards' in extra else ['--cards', str(tmp_path / 'no-cards')]
+    code = leaderboard.main(['--output-md', str(md), '--output-png', str(png), *cards, *extra])
     return code, md
 
 
