@@ -189,3 +189,32 @@ def test_empty_path_options_are_named_by_their_key(tmp_path: Path) -> None:
         build_dataset(options(str(lq), []))
     with pytest.raises(ValueError, match='option dataroot_lq is empty'):
         build_dataset(options([], str(gt)))
+
+
+def test_zoom_range_shows_the_clean_images_at_another_scale(tmp_path: Path) -> None:
+    _, gt = make_pairs(tmp_path, ['a.png'])
+    original = torch.from_numpy(cv2.imread(str(gt / 'a.png'))[:, :, ::-1] / 255.0).permute(2, 0, 1).float()
+    dry = {'rain_free_probability': 1.0}
+
+    doubled = build_dataset(synthetic_options(gt, 'rain', 'val', seed=0, zoom_range=[2, 2], degradation_opt=dry))[0]
+    assert doubled['gt'].shape == (3, 2 * HEIGHT, 2 * WIDTH)
+    assert torch.equal(doubled['lq'], doubled['gt'])  # a rain-free pair stays input = target at any scale
+    # each 2×2 block of the ×2 image averages back to (nearly) the pixel it came from
+    block_means = torch.nn.functional.avg_pool2d(doubled['gt'][None], 2)[0]
+    assert torch.corrcoef(torch.stack([block_means.flatten(), original.flatten()]))[0, 1] > 0.9
+
+    # random pixels are as rough as content gets; a ×3 patch of them is three times smoother
+    def roughness(patch: torch.Tensor) -> float:
+        return (patch[:, :, 1:] - patch[:, :, :-1]).abs().mean().item()
+
+    plain = build_dataset(synthetic_options(gt, 'rain', 'train', degradation_opt=dry))[0]['gt']
+    zoomed = build_dataset(synthetic_options(gt, 'rain', 'train', zoom_range=[3, 3], degradation_opt=dry))[0]['gt']
+    assert zoomed.shape == plain.shape == (3, 16, 16)
+    assert roughness(zoomed) < 0.5 * roughness(plain)
+
+
+@pytest.mark.parametrize('zoom_range', [[0, 2], [2, 1], [2]])
+def test_a_bad_zoom_range_is_refused_by_name(tmp_path: Path, zoom_range: list) -> None:
+    _, gt = make_pairs(tmp_path, ['a.png'])
+    with pytest.raises(ValueError, match='zoom_range must be'):
+        build_dataset(synthetic_options(gt, 'rain', 'train', zoom_range=zoom_range))

@@ -254,7 +254,8 @@ def test_every_option_file_builds_its_datasets_the_right_way_round(tmp_path):
         evaluated = [dataset for key, dataset in train_opt['datasets'].items() if key != 'train']
         for dataset_opt in evaluated + list(test_opt['datasets'].values()):
             item = build_dataset(dataset_opt)[0]
-            assert item['lq'].shape == (3, 48, 48)
+            size = round(48 * dataset_opt.get('zoom_range', [1, 1])[0])  # fixed-zoom sets resize the 48-px fixture
+            assert item['lq'].shape == (3, size, size)
             if dataset_opt['type'] != 'PairedRestorationDataset':  # synthetic sets degrade the target on the fly
                 continue
             assert Path(item['lq_path']).parent.name == 'input' and Path(item['gt_path']).parent.name == 'target'
