@@ -147,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument('--opt', help="option YAML with network_g, for checkpoints that carry no 'network_g'")
     parser.add_argument('--param-key', default='params', help="'params' or 'params_ema' (default: params)")
-    parser.add_argument('--tile', type=int, default=512, help='tile size in pixels; 0 = whole image (default 512)')
+    parser.add_argument('--tile', type=int, default=1024, help='tile size in pixels; 0 = whole image (default 1024)')
     parser.add_argument('--tile-overlap', type=int, default=32, help='overlap between tiles in pixels (default 32)')
     parser.add_argument('--device', default='cpu', help='cpu or cuda (default cpu)')
     parser.add_argument(
