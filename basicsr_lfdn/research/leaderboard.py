@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 
 from basicsr_lfdn.inference.runtime import parse_size
+from basicsr_lfdn.pretrained import PRETRAINED_DIR
 from basicsr_lfdn.research.ablation_gaps import load_ablations
 from basicsr_lfdn.research.basicsr_logs import collect_measured
 from basicsr_lfdn.research.cards import collect_cards
@@ -32,8 +33,6 @@ from basicsr_lfdn.research.latency import REFERENCE_SIZE, attach_benchmark_times
 from basicsr_lfdn.research.leaderboard_figure import render_plot
 from basicsr_lfdn.research.leaderboard_table import render_markdown
 from basicsr_lfdn.research.published import DEFAULT_PUBLISHED, load_dataset_tasks, load_published
-
-SHIPPED_CARDS = Path(__file__).resolve().parents[1] / 'pretrained'
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         '--cards',
         type=Path,
-        default=SHIPPED_CARDS,
+        default=PRETRAINED_DIR,
         help='folder of model cards whose test metrics become rows (default: the shipped weights)',
     )
     parser.add_argument('--published', type=Path, default=DEFAULT_PUBLISHED, help='published-results YAML')
@@ -76,8 +75,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error('--latency-repeats must be at least 1')
     published, datasets = load_published(args.published)
     tasks = load_dataset_tasks(args.published)
-    logged = collect_measured(args.results, datasets) if args.results.is_dir() and not args.no_logs else []
-    if not args.results.is_dir() and not args.no_logs:
+    read_logs = not args.no_logs and args.results.is_dir()
+    logged = collect_measured(args.results, datasets) if read_logs else []
+    if not args.no_logs and not read_logs:
         print(f'note: {args.results} does not exist; no BasicSR test logs read', file=sys.stderr)
     try:
         scored = collect_scores(args.scores, datasets)

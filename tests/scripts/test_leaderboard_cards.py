@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from basicsr_lfdn.pretrained import PRETRAINED_DIR
 from basicsr_lfdn.research import leaderboard
 from basicsr_lfdn.research.cards import parse_protocol
 
-PRETRAINED = Path(leaderboard.SHIPPED_CARDS)
 COMMITTED_BOARD = Path(__file__).resolve().parents[2] / 'docs' / 'leaderboard.md'
 
 
@@ -86,7 +86,7 @@ def test_card_protocols_read_as_the_metric_settings():
 def test_the_committed_leaderboard_shows_every_shipped_card_figure():
     """Shipping new weights without redrawing docs/leaderboard.md fails here."""
     table = COMMITTED_BOARD.read_text(encoding='utf-8')
-    shipped = sorted(path for path in PRETRAINED.glob('*.json') if path.with_suffix('.pth').is_file())
+    shipped = sorted(path for path in PRETRAINED_DIR.glob('*.json') if path.with_suffix('.pth').is_file())
     assert shipped
     for path in shipped:
         data = json.loads(path.read_text(encoding='utf-8'))
